@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { STAGE_ID } from './sop-schema';
+import {
+  amountSchema,
+  attributesSchema,
+  customerSchema,
+  ITEM_ID,
+  noteSchema,
+  reasonSchema,
+  subjectSchema,
+  teamSchema,
+} from './deal-schema';
+
+const stageRef = z.string().regex(STAGE_ID, 'a stage id is lower-case letters, digits and dashes');
+const itemId = z.string().regex(ITEM_ID, 'letters, digits and . _ -, at most 128');
+const isoInstant = z.iso.datetime({ offset: true });
+
+export const ACTIVITY_KINDS = ['visit', 'call', 'email', 'meeting', 'demo', 'other'] as const;
+
+/** Every action a rep, manager or integration can take on a deal (`POST /v1/deals/:id/actions`). */
+export const actionSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('submit_deliverable'),
+    stage: stageRef,
+    deliverable: stageRef,
+    ref: z.string().max(2000).optional(),
+  }),
+  z.strictObject({ type: z.literal('complete_stage'), stage: stageRef, note: noteSchema.optional() }),
+  z.strictObject({ type: z.literal('log_activity'), kind: z.enum(ACTIVITY_KINDS), note: noteSchema.optional() }),
+  z.strictObject({ type: z.literal('open_request'), requestId: itemId, summary: noteSchema.optional() }),
+  z.strictObject({ type: z.literal('answer_request'), requestId: itemId, note: noteSchema.optional() }),
+  z.strictObject({ type: z.literal('request_revision'), stage: stageRef, reason: reasonSchema }),
+  z.strictObject({ type: z.literal('pause'), reason: reasonSchema }),
+  z.strictObject({ type: z.literal('resume') }),
+  z.strictObject({ type: z.literal('reassign'), owner: subjectSchema }),
+  z
+    .strictObject({
+      type: z.literal('update_deal'),
+      amount: amountSchema.optional(),
+      customer: customerSchema.partial().strict().optional(),
+      team: teamSchema.optional(),
+      attributes: attributesSchema.optional(),
+    })
+    .refine(
+      (update) => Object.keys(update).some((key) => key !== 'type'),
+      'update_deal needs at least one of amount, customer, team, attributes',
+    ),
+  z.strictObject({
+    type: z.literal('raise_risk'),
+    riskId: itemId,
+    summary: reasonSchema,
+    owner: subjectSchema.optional(),
+    dueBy: isoInstant.optional(),
+  }),
+  z.strictObject({ type: z.literal('resolve_risk'), riskId: itemId, note: noteSchema.optional() }),
+  z.strictObject({ type: z.literal('mark_lost'), reason: reasonSchema }),
+]);
+export type Action = z.infer<typeof actionSchema>;
+export type ActionType = Action['type'];

@@ -1,0 +1,74 @@
+import type { AlertPayload, AlertType, DealState, Instant, Recipient } from './deal-state';
+import { healthOf } from './health';
+import type { Sop } from './sop-schema';
+import { stableDigest } from './stable-id';
+
+/** What fired: the facts that name one alert, the same on every retry and every worker. */
+export interface AlertSubject {
+  readonly type: AlertType;
+  readonly deadline: Instant;
+  readonly stage: string | null;
+  readonly requestId: string | null;
+  readonly riskId: string | null;
+  readonly level: number | null;
+  readonly occurrence: number | null;
+  readonly notify: readonly string[];
+}
+
+/** Resolves a role to the person who fills it on this deal: the owner, or the deal's team. */
+export function recipientsOf(state: DealState, roles: readonly string[]): Recipient[] {
+  return [...new Set(roles)].map((role) => ({
+    role,
+    subject: role === 'owner' ? state.owner : Object.prototype.hasOwnProperty.call(state.team, role) ? state.team[role] : null,
+  }));
+}
+
+/**
+ * The webhook id of an alert. Requests and risks may reuse an id once closed, so their opening
+ * instant is part of the key; the deal's creation instant separates deals that reuse a dealId.
+ */
+export function alertId(state: DealState, subject: AlertSubject): string {
+  const request = state.requests.find((r) => r.requestId === subject.requestId && !r.answeredAt);
+  const risk = state.risks.find((r) => r.riskId === subject.riskId && !r.resolvedAt);
+  const key = [
+    state.dealId,
+    state.createdAt,
+    subject.type,
+    subject.stage ?? '',
+    subject.requestId ?? '',
+    request?.openedAt ?? '',
+    subject.riskId ?? '',
+    risk?.raisedAt ?? '',
+    subject.level ?? '',
+    subject.occurrence ?? '',
+  ].join('\u0000');
+  return `msg_${stableDigest(key)}`;
+}
+
+/** The body of the webhook, from the deal as it stands once the alert has fired. */
+export function alertPayload(state: DealState, sop: Sop, subject: AlertSubject, id: string, now: Instant): AlertPayload {
+  const stageDef = sop.stages.find((stage) => stage.id === subject.stage);
+  return {
+    id,
+    type: subject.type,
+    occurredAt: now,
+    deadline: subject.deadline,
+    deal: {
+      dealId: state.dealId,
+      owner: state.owner,
+      status: state.status,
+      health: healthOf(state),
+      customer: state.customer,
+      amount: state.amount,
+      currency: state.currency,
+      sop: state.sop,
+    },
+    stage: stageDef && state.stage?.id === stageDef.id ? { id: stageDef.id, name: stageDef.name, enteredAt: state.stage.enteredAt } : null,
+    requestId: subject.requestId,
+    riskId: subject.riskId,
+    level: subject.level,
+    occurrence: subject.occurrence,
+    notify: subject.notify,
+    recipients: recipientsOf(state, subject.notify),
+  };
+}

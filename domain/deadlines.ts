@@ -1,0 +1,206 @@
+import { alertId, alertPayload, type AlertSubject } from './alerts';
+import { clockFor, type SlaClock } from './clock';
+import type { AlertEvent, RequestDeadlines, StageDeadlines } from './deal-events';
+import type { DealState, Instant } from './deal-state';
+import { applyAlertEffect, evolve } from './evolve';
+import type { Sop, Stage } from './sop-schema';
+
+const iso = (ms: number): Instant => new Date(ms).toISOString();
+const ms = (instant: Instant): number => Date.parse(instant);
+
+/** A stage's escalations run on its SLA clock, or the continuous clock where it has no SLA. */
+function stageClock(stage: Stage, sop: Sop): SlaClock {
+  return clockFor(stage.sla?.clock ?? 'continuous', sop.calendar);
+}
+
+function requestClock(sop: Sop): SlaClock {
+  return clockFor(sop.requestSla.clock, sop.calendar);
+}
+
+/** The deadlines a stage starts when it is entered. */
+export function stageDeadlines(stage: Stage, sop: Sop, enteredAt: Instant): StageDeadlines {
+  const clock = stageClock(stage, sop);
+  const from = ms(enteredAt);
+  return {
+    warnAt: stage.sla?.warnAfter ? iso(clock.add(from, stage.sla.warnAfter)) : null,
+    breachAt: stage.sla ? iso(clock.add(from, stage.sla.breachAfter)) : null,
+    escalations: stage.escalations.map((escalation, level) => ({
+      level,
+      occurrence: 0,
+      nextAt: iso(clock.add(from, escalation.after)),
+    })),
+  };
+}
+
+/** The deadlines a customer request starts when a rep logs it. */
+export function requestDeadlines(sop: Sop, openedAt: Instant): { warnAt: Instant | null; breachAt: Instant } {
+  const clock = requestClock(sop);
+  const from = ms(openedAt);
+  return {
+    warnAt: sop.requestSla.warnAfter ? iso(clock.add(from, sop.requestSla.warnAfter)) : null,
+    breachAt: iso(clock.add(from, sop.requestSla.breachAfter)),
+  };
+}
+
+/**
+ * Every running deadline moved later by the time the pause took on its own clock: all of it on the
+ * continuous clock, its working time on the business clock. A clock started during the pause
+ * counts only from the resume.
+ */
+export function resumedDeadlines(
+  state: DealState,
+  sop: Sop,
+  resumedAt: Instant,
+): { stage: StageDeadlines | null; requests: RequestDeadlines[] } {
+  const since = state.paused ? ms(state.paused.since) : ms(resumedAt);
+  const until = ms(resumedAt);
+  const shift = (clock: SlaClock, startedAt: Instant, deadline: Instant | null): Instant | null =>
+    deadline === null ? null : iso(clock.addMs(ms(deadline), clock.elapsed(Math.max(since, ms(startedAt)), until)));
+  const stageDef = state.stage ? sop.stages.find((stage) => stage.id === state.stage?.id) : undefined;
+  const stage =
+    state.stage && stageDef
+      ? (() => {
+          const clock = stageClock(stageDef, sop);
+          const run = state.stage;
+          return {
+            warnAt: shift(clock, run.enteredAt, run.warnAt),
+            breachAt: shift(clock, run.enteredAt, run.breachAt),
+            escalations: run.escalations.map((e) => ({ ...e, nextAt: shift(clock, run.enteredAt, e.nextAt) })),
+          };
+        })()
+      : null;
+  const clock = requestClock(sop);
+  const requests = state.requests
+    .filter((request) => !request.answeredAt)
+    .map((request) => ({
+      requestId: request.requestId,
+      warnAt: shift(clock, request.openedAt, request.warnAt),
+      breachAt: shift(clock, request.openedAt, request.breachAt),
+    }));
+  return { stage, requests };
+}
+
+/** A moment at which time itself produces an event on this deal. */
+export interface Deadline extends AlertSubject {
+  readonly at: Instant;
+}
+
+/**
+ * The pending deadlines of a deal, earliest first: stage warning and breach, each escalation's next
+ * firing, each open request's warning and breach, each open risk's due date. None while the deal is
+ * closed; while it is paused only risks, whose due dates are calendar dates, not SLA clocks.
+ */
+export function deadlines(state: DealState, sop: Sop): Deadline[] {
+  if (state.status !== 'open') return [];
+  const list: Deadline[] = [...riskDeadlines(state)];
+  if (!state.paused) list.push(...stageDeadlineList(state, sop), ...requestDeadlineList(state, sop));
+  return list.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+const NONE = { stage: null, requestId: null, riskId: null, level: null, occurrence: null } as const;
+
+function stageDeadlineList(state: DealState, sop: Sop): Deadline[] {
+  const run = state.stage;
+  const stage = run && sop.stages.find((s) => s.id === run.id);
+  if (!run || !stage) return [];
+  const raci = [stage.raci.responsible, stage.raci.accountable];
+  const list: Deadline[] = [];
+  if (run.warnAt && run.health === 'green') {
+    list.push({ ...NONE, at: run.warnAt, deadline: run.warnAt, type: 'deal.sla.warning', stage: run.id, notify: raci });
+  }
+  if (run.breachAt && run.health !== 'red') {
+    list.push({ ...NONE, at: run.breachAt, deadline: run.breachAt, type: 'deal.sla.breached', stage: run.id, notify: raci });
+  }
+  for (const clock of run.escalations) {
+    if (!clock.nextAt) continue;
+    list.push({
+      ...NONE,
+      at: clock.nextAt,
+      deadline: clock.nextAt,
+      type: 'deal.escalated',
+      stage: run.id,
+      level: clock.level,
+      occurrence: clock.occurrence,
+      notify: stage.escalations[clock.level]?.notify ?? [],
+    });
+  }
+  return list;
+}
+
+function requestDeadlineList(state: DealState, sop: Sop): Deadline[] {
+  const notify = sop.requestSla.notify;
+  return state.requests
+    .filter((request) => !request.answeredAt)
+    .flatMap((request): Deadline[] => {
+      const base = { ...NONE, requestId: request.requestId, notify };
+      if (request.warnAt && request.health === 'green') {
+        return [{ ...base, at: request.warnAt, deadline: request.warnAt, type: 'deal.request.warning' }];
+      }
+      if (request.breachAt && request.health !== 'red') {
+        return [{ ...base, at: request.breachAt, deadline: request.breachAt, type: 'deal.request.breached' }];
+      }
+      return [];
+    });
+}
+
+function riskDeadlines(state: DealState): Deadline[] {
+  return state.risks
+    .filter((risk) => risk.dueBy && !risk.resolvedAt && !risk.overdue)
+    .map((risk) => ({
+      ...NONE,
+      at: risk.dueBy as Instant,
+      deadline: risk.dueBy as Instant,
+      type: 'deal.risk.overdue',
+      riskId: risk.riskId,
+      notify: ['owner', 'manager'],
+    }));
+}
+
+/** Stops a deal that has been down for years from firing an unbounded catch-up in one step. */
+const MAX_EVENTS_PER_STEP = 500;
+
+/**
+ * The events time has produced by `now`, in the order their deadlines fell, each carrying the
+ * webhook it sends. A deadline missed while the service was down fires on the next step.
+ */
+export function dueEvents(state: DealState, sop: Sop, now: Instant): AlertEvent[] {
+  const events: AlertEvent[] = [];
+  let current = state;
+  for (let i = 0; i < MAX_EVENTS_PER_STEP; i++) {
+    const next = deadlines(current, sop)[0];
+    if (!next || next.at > now) break;
+    const event = alertEvent(current, sop, next, now);
+    events.push(event);
+    current = evolve(current, event);
+  }
+  return events;
+}
+
+function alertEvent(state: DealState, sop: Sop, due: Deadline, now: Instant): AlertEvent {
+  const { type, data } = draftOf(due, sop);
+  // The payload is built once the event's own effect is applied, so it shows the health it causes.
+  const draft = { at: now, actor: 'system', type, data: { ...data, alert: null } } as unknown as AlertEvent;
+  const alert = alertPayload(applyAlertEffect(state, draft), sop, due, alertId(state, due), now);
+  return { ...draft, data: { ...draft.data, alert } } as AlertEvent;
+}
+
+function draftOf(due: Deadline, sop: Sop): { type: AlertEvent['type']; data: Record<string, unknown> } {
+  switch (due.type) {
+    case 'deal.sla.warning':
+      return { type: 'sla_warning', data: { stage: due.stage } };
+    case 'deal.sla.breached':
+      return { type: 'sla_breached', data: { stage: due.stage } };
+    case 'deal.request.warning':
+      return { type: 'request_warning', data: { requestId: due.requestId } };
+    case 'deal.request.breached':
+      return { type: 'request_breached', data: { requestId: due.requestId } };
+    case 'deal.risk.overdue':
+      return { type: 'risk_overdue', data: { riskId: due.riskId } };
+    case 'deal.escalated': {
+      const stage = sop.stages.find((s) => s.id === due.stage) as Stage;
+      const repeat = stage.escalations[due.level as number]?.repeatEvery;
+      const nextAt = repeat ? iso(stageClock(stage, sop).add(ms(due.at), repeat)) : null;
+      return { type: 'escalation_fired', data: { stage: stage.id, level: due.level, occurrence: due.occurrence, nextAt } };
+    }
+  }
+}

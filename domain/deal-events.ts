@@ -1,0 +1,69 @@
+import type { Attributes, Customer } from './deal-schema';
+import type { AlertPayload, Delivery, EscalationClock, Instant } from './deal-state';
+import type { Rule } from './rules';
+
+/** Deadlines a clock event starts or moves, as absolute instants. */
+export interface StageDeadlines {
+  readonly warnAt: Instant | null;
+  readonly breachAt: Instant | null;
+  readonly escalations: readonly EscalationClock[];
+}
+export interface RequestDeadlines {
+  readonly requestId: string;
+  readonly warnAt: Instant | null;
+  readonly breachAt: Instant | null;
+}
+
+interface Shape<T extends string, D> {
+  readonly type: T;
+  readonly at: Instant;
+  /** The caller's subject, or `system` for what time produced. */
+  readonly actor: string;
+  readonly data: D;
+}
+
+export type DealEvent =
+  | Shape<
+      'deal_created',
+      {
+        dealId: string;
+        sop: { id: string; version: number };
+        owner: string;
+        team: Record<string, string>;
+        customer: Customer;
+        amount: number;
+        currency: string;
+        attributes: Attributes;
+      }
+    >
+  | Shape<'stage_entered', { stage: string } & StageDeadlines>
+  | Shape<'stage_skipped', { stage: string; rule: Rule }>
+  | Shape<'deliverable_submitted', { stage: string; deliverable: string; ref: string | null }>
+  | Shape<'stage_completed', { stage: string; note: string | null }>
+  | Shape<'activity_logged', { kind: string; note: string | null }>
+  | Shape<'request_opened', { requestId: string; summary: string | null; warnAt: Instant | null; breachAt: Instant | null }>
+  | Shape<'request_answered', { requestId: string; note: string | null }>
+  | Shape<'revision_requested', { stage: string; reason: string; revision: number }>
+  | Shape<'paused', { reason: string }>
+  | Shape<'resumed', { pausedMs: number; stage: StageDeadlines | null; requests: RequestDeadlines[] }>
+  | Shape<'reassigned', { from: string; to: string }>
+  | Shape<'deal_updated', { amount?: number; customer?: Customer; team?: Record<string, string>; attributes?: Attributes }>
+  | Shape<'risk_raised', { riskId: string; summary: string; owner: string; dueBy: Instant | null }>
+  | Shape<'risk_resolved', { riskId: string; note: string | null }>
+  | Shape<'deal_won', Record<string, never>>
+  | Shape<'deal_lost', { reason: string }>
+  | Shape<'sla_warning', { stage: string; alert: AlertPayload }>
+  | Shape<'sla_breached', { stage: string; alert: AlertPayload }>
+  | Shape<'escalation_fired', { stage: string; level: number; occurrence: number; nextAt: Instant | null; alert: AlertPayload }>
+  | Shape<'request_warning', { requestId: string; alert: AlertPayload }>
+  | Shape<'request_breached', { requestId: string; alert: AlertPayload }>
+  | Shape<'risk_overdue', { riskId: string; alert: AlertPayload }>
+  | Shape<'delivery_recorded', { alertId: string; delivery: Exclude<Delivery, 'pending'>; error: string | null }>
+  | Shape<'action_rejected', { action: string; code: string; message: string }>;
+
+export type DealEventType = DealEvent['type'];
+export type EventOf<T extends DealEventType> = Extract<DealEvent, { type: T }>;
+/** The events time produces; each carries the webhook it sends. */
+export type AlertEvent = EventOf<
+  'sla_warning' | 'sla_breached' | 'escalation_fired' | 'request_warning' | 'request_breached' | 'risk_overdue'
+>;

@@ -1,0 +1,116 @@
+import type { Attributes, Customer } from './deal-schema';
+import type { Rule } from './rules';
+
+/** Every time in state and events is an ISO string as `Date.prototype.toISOString()` writes it. */
+export type Instant = string;
+export type Health = 'green' | 'yellow' | 'red';
+export type DealStatus = 'open' | 'won' | 'lost';
+export type Delivery = 'pending' | 'delivered' | 'failed' | 'skipped';
+export type AlertType =
+  'deal.sla.warning' | 'deal.sla.breached' | 'deal.escalated' | 'deal.request.warning' | 'deal.request.breached' | 'deal.risk.overdue';
+
+/** The next firing of one entry of a stage's escalation ladder. */
+export interface EscalationClock {
+  readonly level: number;
+  readonly occurrence: number;
+  /** null once an escalation without `repeatEvery` has fired. */
+  readonly nextAt: Instant | null;
+}
+
+export interface StageRun {
+  readonly id: string;
+  readonly enteredAt: Instant;
+  readonly submitted: Readonly<Record<string, { readonly ref: string | null; readonly at: Instant }>>;
+  readonly warnAt: Instant | null;
+  readonly breachAt: Instant | null;
+  readonly health: Health;
+  readonly escalations: readonly EscalationClock[];
+}
+
+export interface RequestRun {
+  readonly requestId: string;
+  readonly summary: string | null;
+  readonly openedAt: Instant;
+  readonly answeredAt: Instant | null;
+  readonly warnAt: Instant | null;
+  readonly breachAt: Instant | null;
+  readonly health: Health;
+}
+
+export interface RiskRecord {
+  readonly riskId: string;
+  readonly summary: string;
+  readonly owner: string;
+  readonly dueBy: Instant | null;
+  readonly raisedAt: Instant;
+  readonly resolvedAt: Instant | null;
+  readonly overdue: boolean;
+}
+
+export interface Recipient {
+  readonly role: string;
+  readonly subject: string | null;
+}
+
+/** The signed webhook body of `CONTRACT.md`, built once when the alert fires. */
+export interface AlertPayload {
+  readonly id: string;
+  readonly type: AlertType;
+  readonly occurredAt: Instant;
+  readonly deadline: Instant;
+  readonly deal: {
+    readonly dealId: string;
+    readonly owner: string;
+    readonly status: DealStatus;
+    readonly health: Health | null;
+    readonly customer: Customer;
+    readonly amount: number;
+    readonly currency: string;
+    readonly sop: { readonly id: string; readonly version: number };
+  };
+  readonly stage: { readonly id: string; readonly name: string; readonly enteredAt: Instant } | null;
+  readonly requestId: string | null;
+  readonly riskId: string | null;
+  readonly level: number | null;
+  readonly occurrence: number | null;
+  readonly notify: readonly string[];
+  readonly recipients: readonly Recipient[];
+}
+
+/** A warning, breach or escalation recorded on the deal, with the state of its webhook delivery. */
+export interface AlertRecord {
+  readonly id: string;
+  readonly type: AlertType;
+  readonly stage: string | null;
+  readonly requestId: string | null;
+  readonly riskId: string | null;
+  readonly level: number | null;
+  readonly occurrence: number | null;
+  readonly firedAt: Instant;
+  readonly delivery: Delivery;
+  /** Kept only while the delivery is pending, so that a new run can send it again. */
+  readonly payload: AlertPayload | null;
+}
+
+export interface DealState {
+  readonly dealId: string;
+  readonly status: DealStatus;
+  readonly sop: { readonly id: string; readonly version: number };
+  readonly owner: string;
+  readonly team: Readonly<Record<string, string>>;
+  readonly customer: Customer;
+  readonly amount: number;
+  readonly currency: string;
+  readonly attributes: Attributes;
+  readonly createdAt: Instant;
+  readonly closedAt: Instant | null;
+  readonly lostReason: string | null;
+  readonly paused: { readonly since: Instant; readonly reason: string } | null;
+  readonly stage: StageRun | null;
+  readonly history: ReadonlyArray<{ readonly stage: string; readonly enteredAt: Instant; readonly completedAt: Instant }>;
+  readonly skipped: ReadonlyArray<{ readonly stage: string; readonly rule: Rule }>;
+  readonly requests: readonly RequestRun[];
+  readonly risks: readonly RiskRecord[];
+  readonly revisions: Readonly<Record<string, number>>;
+  readonly alerts: readonly AlertRecord[];
+}

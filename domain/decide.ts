@@ -1,0 +1,127 @@
+import { advanceFrom } from './advance';
+import type { Action } from './action-schema';
+import { requestDeadlines, resumedDeadlines } from './deadlines';
+import type { DealEvent } from './deal-events';
+import type { Actor } from './deal-schema';
+import type { DealState, Instant } from './deal-state';
+import { canAct, canReassign } from './permissions';
+import { reject, type Rejection } from './rejection';
+import type { Sop } from './sop-schema';
+
+export interface DecideContext {
+  readonly now: Instant;
+  readonly actor: Actor;
+  readonly sop: Sop;
+}
+
+/**
+ * Is this action allowed now, and what happened? The update validator, the workflow and the tests
+ * all ask here, so the API's answer and the deal's behaviour cannot disagree.
+ */
+export function decide(state: DealState, action: Action, ctx: DecideContext): DealEvent[] | Rejection {
+  if (!canAct(ctx.actor, state.owner)) {
+    return reject('forbidden', `A ${ctx.actor.role} may not act on this deal.`);
+  }
+  if (state.status !== 'open') {
+    return reject('deal_closed', `Deal ${state.dealId} is ${state.status}; it takes no more actions.`);
+  }
+  const at = ctx.now;
+  const actor = ctx.actor.subject;
+  const event = <E extends DealEvent>(type: E['type'], data: E['data']): DealEvent => ({ type, at, actor, data }) as DealEvent;
+
+  switch (action.type) {
+    case 'submit_deliverable': {
+      const problem = checkCurrentStage(state, ctx.sop, action.stage);
+      if (problem) return problem;
+      const stage = ctx.sop.stages.find((s) => s.id === action.stage);
+      if (!stage?.deliverables.includes(action.deliverable)) {
+        return reject('unknown_deliverable', `Stage "${action.stage}" does not require a deliverable "${action.deliverable}".`, {
+          required: stage?.deliverables ?? [],
+        });
+      }
+      return [event('deliverable_submitted', { stage: action.stage, deliverable: action.deliverable, ref: action.ref ?? null })];
+    }
+    case 'complete_stage': {
+      const problem = checkCurrentStage(state, ctx.sop, action.stage);
+      if (problem) return problem;
+      const index = ctx.sop.stages.findIndex((s) => s.id === action.stage);
+      const missing = ctx.sop.stages[index].deliverables.filter((d) => !state.stage?.submitted[d]);
+      if (missing.length > 0) {
+        return reject('missing_deliverables', `Stage "${action.stage}" still needs: ${missing.join(', ')}.`, { missing });
+      }
+      return [
+        event('stage_completed', { stage: action.stage, note: action.note ?? null }),
+        ...advanceFrom(state, ctx.sop, index + 1, at, actor),
+      ];
+    }
+    case 'log_activity':
+      return [event('activity_logged', { kind: action.kind, note: action.note ?? null })];
+    case 'open_request': {
+      if (state.requests.some((r) => r.requestId === action.requestId && !r.answeredAt)) {
+        return reject('request_exists', `Request "${action.requestId}" is already open.`);
+      }
+      return [event('request_opened', { requestId: action.requestId, summary: action.summary ?? null, ...requestDeadlines(ctx.sop, at) })];
+    }
+    case 'answer_request': {
+      if (!state.requests.some((r) => r.requestId === action.requestId && !r.answeredAt)) {
+        return reject('unknown_request', `No open request "${action.requestId}" on this deal.`);
+      }
+      return [event('request_answered', { requestId: action.requestId, note: action.note ?? null })];
+    }
+    case 'request_revision': {
+      if (!ctx.sop.stages.some((s) => s.id === action.stage)) return unknownStage(action.stage, ctx.sop);
+      const reached = state.stage?.id === action.stage || state.history.some((h) => h.stage === action.stage);
+      if (!reached) return reject('wrong_stage', `Stage "${action.stage}" has not been worked on yet; nothing to revise.`);
+      const revision = (state.revisions[action.stage] ?? 0) + 1;
+      return [event('revision_requested', { stage: action.stage, reason: action.reason, revision })];
+    }
+    case 'pause':
+      if (state.paused) return reject('already_paused', `The deal is already paused since ${state.paused.since}.`);
+      return [event('paused', { reason: action.reason })];
+    case 'resume': {
+      if (!state.paused) return reject('not_paused', 'The deal is not paused.');
+      const pausedMs = Date.parse(at) - Date.parse(state.paused.since);
+      return [event('resumed', { pausedMs, ...resumedDeadlines(state, ctx.sop, at) })];
+    }
+    case 'reassign':
+      if (!canReassign(ctx.actor)) return reject('forbidden', `A ${ctx.actor.role} may not reassign deals.`);
+      return [event('reassigned', { from: state.owner, to: action.owner })];
+    case 'update_deal':
+      return [
+        event('deal_updated', {
+          ...(action.amount !== undefined && { amount: action.amount }),
+          ...(action.customer && { customer: { ...state.customer, ...action.customer } }),
+          ...(action.team && { team: { ...state.team, ...action.team } }),
+          ...(action.attributes && { attributes: { ...state.attributes, ...action.attributes } }),
+        }),
+      ];
+    case 'raise_risk': {
+      if (state.risks.some((r) => r.riskId === action.riskId && !r.resolvedAt)) {
+        return reject('risk_exists', `Risk "${action.riskId}" is already open.`);
+      }
+      const dueBy = action.dueBy ? new Date(action.dueBy).toISOString() : null;
+      return [event('risk_raised', { riskId: action.riskId, summary: action.summary, owner: action.owner ?? state.owner, dueBy })];
+    }
+    case 'resolve_risk':
+      if (!state.risks.some((r) => r.riskId === action.riskId && !r.resolvedAt)) {
+        return reject('unknown_risk', `No open risk "${action.riskId}" on this deal.`);
+      }
+      return [event('risk_resolved', { riskId: action.riskId, note: action.note ?? null })];
+    case 'mark_lost':
+      return [event('deal_lost', { reason: action.reason })];
+  }
+}
+
+function unknownStage(stage: string, sop: Sop): Rejection {
+  return reject('unknown_stage', `SOP ${sop.id} v${sop.version} has no stage "${stage}".`, { stages: sop.stages.map((s) => s.id) });
+}
+
+function checkCurrentStage(state: DealState, sop: Sop, stage: string): Rejection | null {
+  if (!sop.stages.some((s) => s.id === stage)) return unknownStage(stage, sop);
+  if (state.stage?.id !== stage) {
+    return reject('wrong_stage', `Stage "${stage}" is not the current stage; the deal is at "${state.stage?.id ?? 'none'}".`, {
+      currentStage: state.stage?.id ?? null,
+    });
+  }
+  return null;
+}

@@ -1,0 +1,155 @@
+import type { AlertEvent, DealEvent } from './deal-events';
+import type { AlertRecord, DealState, Health, RequestRun, StageRun } from './deal-state';
+
+/** The only way a deal's state changes: apply one event. Pure; the event carries every instant. */
+export function evolve(state: DealState, event: DealEvent): DealState {
+  switch (event.type) {
+    case 'deal_created':
+      return state;
+    case 'stage_entered': {
+      const { stage, warnAt, breachAt, escalations } = event.data;
+      const run: StageRun = { id: stage, enteredAt: event.at, submitted: {}, warnAt, breachAt, health: 'green', escalations };
+      return { ...state, stage: run };
+    }
+    case 'stage_skipped':
+      return { ...state, skipped: [...state.skipped, { stage: event.data.stage, rule: event.data.rule }] };
+    case 'deliverable_submitted':
+      return withStage(state, (stage) => ({
+        ...stage,
+        submitted: { ...stage.submitted, [event.data.deliverable]: { ref: event.data.ref, at: event.at } },
+      }));
+    case 'stage_completed':
+      return state.stage
+        ? {
+            ...state,
+            stage: null,
+            history: [...state.history, { stage: state.stage.id, enteredAt: state.stage.enteredAt, completedAt: event.at }],
+          }
+        : state;
+    case 'request_opened': {
+      const { requestId, summary, warnAt, breachAt } = event.data;
+      const request: RequestRun = { requestId, summary, openedAt: event.at, answeredAt: null, warnAt, breachAt, health: 'green' };
+      return { ...state, requests: [...state.requests, request] };
+    }
+    case 'request_answered':
+      return withOpenRequest(state, event.data.requestId, (request) => ({ ...request, answeredAt: event.at }));
+    case 'revision_requested':
+      return { ...state, revisions: { ...state.revisions, [event.data.stage]: event.data.revision } };
+    case 'paused':
+      return { ...state, paused: { since: event.at, reason: event.data.reason } };
+    case 'resumed':
+      return resumed(state, event.data);
+    case 'reassigned':
+      return { ...state, owner: event.data.to };
+    case 'deal_updated': {
+      const { amount, customer, team, attributes } = event.data;
+      return {
+        ...state,
+        amount: amount ?? state.amount,
+        customer: customer ?? state.customer,
+        team: team ?? state.team,
+        attributes: attributes ?? state.attributes,
+      };
+    }
+    case 'risk_raised': {
+      const { riskId, summary, owner, dueBy } = event.data;
+      return { ...state, risks: [...state.risks, { riskId, summary, owner, dueBy, raisedAt: event.at, resolvedAt: null, overdue: false }] };
+    }
+    case 'risk_resolved':
+      return {
+        ...state,
+        risks: state.risks.map((risk) =>
+          risk.riskId === event.data.riskId && !risk.resolvedAt ? { ...risk, resolvedAt: event.at } : risk,
+        ),
+      };
+    case 'deal_won':
+      return closed(state, 'won', event.at, null);
+    case 'deal_lost':
+      return closed(state, 'lost', event.at, event.data.reason);
+    case 'delivery_recorded':
+      return {
+        ...state,
+        alerts: state.alerts.map((alert) =>
+          alert.id === event.data.alertId ? { ...alert, delivery: event.data.delivery, payload: null } : alert,
+        ),
+      };
+    case 'action_rejected':
+    case 'activity_logged':
+      return state;
+    default:
+      return withAlert(applyAlertEffect(state, event), event);
+  }
+}
+
+/** What an alert does to the deal besides recording it: health, the next escalation, an overdue risk. */
+export function applyAlertEffect(state: DealState, event: AlertEvent): DealState {
+  switch (event.type) {
+    case 'sla_warning':
+      return withStage(state, (stage) => ({ ...stage, health: worse(stage.health, 'yellow') }));
+    case 'sla_breached':
+      return withStage(state, (stage) => ({ ...stage, health: 'red' }));
+    case 'escalation_fired': {
+      const { level, occurrence, nextAt } = event.data;
+      return withStage(state, (stage) => ({
+        ...stage,
+        escalations: stage.escalations.map((clock) => (clock.level === level ? { level, occurrence: occurrence + 1, nextAt } : clock)),
+      }));
+    }
+    case 'request_warning':
+      return withOpenRequest(state, event.data.requestId, (request) => ({ ...request, health: worse(request.health, 'yellow') }));
+    case 'request_breached':
+      return withOpenRequest(state, event.data.requestId, (request) => ({ ...request, health: 'red' }));
+    case 'risk_overdue':
+      return {
+        ...state,
+        risks: state.risks.map((risk) => (risk.riskId === event.data.riskId && !risk.resolvedAt ? { ...risk, overdue: true } : risk)),
+      };
+  }
+}
+
+function withAlert(state: DealState, event: AlertEvent): DealState {
+  const { alert } = event.data;
+  const record: AlertRecord = {
+    id: alert.id,
+    type: alert.type,
+    stage: alert.stage?.id ?? null,
+    requestId: alert.requestId,
+    riskId: alert.riskId,
+    level: alert.level,
+    occurrence: alert.occurrence,
+    firedAt: event.at,
+    delivery: 'pending',
+    payload: alert,
+  };
+  return { ...state, alerts: [...state.alerts, record] };
+}
+
+const RANK: Record<Health, number> = { green: 0, yellow: 1, red: 2 };
+export function worse(a: Health, b: Health): Health {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+function withStage(state: DealState, change: (stage: StageRun) => StageRun): DealState {
+  return state.stage ? { ...state, stage: change(state.stage) } : state;
+}
+
+function withOpenRequest(state: DealState, requestId: string, change: (request: RequestRun) => RequestRun): DealState {
+  return {
+    ...state,
+    requests: state.requests.map((request) => (request.requestId === requestId && !request.answeredAt ? change(request) : request)),
+  };
+}
+
+function resumed(state: DealState, data: Extract<DealEvent, { type: 'resumed' }>['data']): DealState {
+  const stage = state.stage && data.stage ? { ...state.stage, ...data.stage } : state.stage;
+  const requests = state.requests.map((request) => {
+    const moved = !request.answeredAt && data.requests.find((r) => r.requestId === request.requestId);
+    return moved ? { ...request, warnAt: moved.warnAt, breachAt: moved.breachAt } : request;
+  });
+  return { ...state, paused: null, stage, requests };
+}
+
+function closed(state: DealState, status: 'won' | 'lost', at: string, lostReason: string | null): DealState {
+  // A lost deal keeps the stage it was lost in; a won deal has completed its last one.
+  return { ...state, status, closedAt: at, lostReason, paused: null };
+}

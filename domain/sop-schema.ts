@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { durationSchema } from './duration';
+import { ruleSchema } from './rules';
+
+export const SOP_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+export const STAGE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const ROLE = /^[a-z][a-z0-9-]{0,62}$/;
+const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+export const clockKindSchema = z.enum(['continuous', 'business']);
+export type ClockKind = z.infer<typeof clockKindSchema>;
+
+const roleSchema = z.string().regex(ROLE, 'a role is lower-case letters, digits and dashes, e.g. "manager"');
+const rolesSchema = z.array(roleSchema).max(20);
+
+export const calendarSchema = z.strictObject({
+  timezone: z.string().min(1).max(64).default('UTC'),
+  workdays: z.array(z.number().int().min(1).max(7)).max(7).default([1, 2, 3, 4, 5]),
+  hours: z
+    .strictObject({
+      start: z.string().regex(TIME_OF_DAY, 'expected HH:MM'),
+      end: z.string().regex(TIME_OF_DAY, 'expected HH:MM'),
+    })
+    .default({ start: '09:00', end: '18:00' }),
+  holidays: z.array(z.string().regex(ISO_DATE, 'expected YYYY-MM-DD')).max(1000).default([]),
+});
+export type Calendar = z.infer<typeof calendarSchema>;
+
+export const slaSchema = z.strictObject({
+  warnAfter: durationSchema.optional(),
+  breachAfter: durationSchema,
+  clock: clockKindSchema.default('continuous'),
+});
+export type Sla = z.infer<typeof slaSchema>;
+
+export const requestSlaSchema = slaSchema.extend({
+  breachAfter: durationSchema.default('48h'),
+  notify: rolesSchema.min(1).default(['owner', 'manager']),
+});
+export type RequestSla = z.infer<typeof requestSlaSchema>;
+
+export const escalationSchema = z.strictObject({
+  after: durationSchema,
+  notify: rolesSchema.min(1),
+  repeatEvery: durationSchema.optional(),
+});
+export type Escalation = z.infer<typeof escalationSchema>;
+
+export const raciSchema = z.strictObject({
+  responsible: roleSchema.default('owner'),
+  accountable: roleSchema.default('manager'),
+  consulted: rolesSchema.default([]),
+  informed: rolesSchema.default([]),
+});
+export type Raci = z.infer<typeof raciSchema>;
+
+export const stageSchema = z.strictObject({
+  id: z.string().regex(STAGE_ID, 'a stage id is lower-case letters, digits and dashes'),
+  name: z.string().min(1).max(200),
+  deliverables: z.array(z.string().regex(STAGE_ID, 'a deliverable id is lower-case letters, digits and dashes')).max(50).default([]),
+  raci: raciSchema.default({ responsible: 'owner', accountable: 'manager', consulted: [], informed: [] }),
+  sla: slaSchema.optional(),
+  escalations: z.array(escalationSchema).max(20).default([]),
+  skipWhen: ruleSchema.optional(),
+});
+export type Stage = z.infer<typeof stageSchema>;
+
+export const sopSchema = z.strictObject({
+  id: z.string().regex(SOP_ID, 'an SOP id is 2 to 63 lower-case letters, digits and dashes'),
+  version: z.number().int().min(1).max(1_000_000),
+  name: z.string().min(1).max(200),
+  calendar: calendarSchema.default({
+    timezone: 'UTC',
+    workdays: [1, 2, 3, 4, 5],
+    hours: { start: '09:00', end: '18:00' },
+    holidays: [],
+  }),
+  requestSla: requestSlaSchema.default({ breachAfter: '48h', clock: 'continuous', notify: ['owner', 'manager'] }),
+  stages: z.array(stageSchema).min(1).max(50),
+});
+/** A published SOP version, with every default filled in. */
+export type Sop = z.infer<typeof sopSchema>;
+/** An SOP as an author writes it, before defaults. */
+export type SopInput = z.input<typeof sopSchema>;

@@ -1,0 +1,125 @@
+import type { DealEvent } from './deal-events';
+import type { AlertType, DealState, DealStatus, Delivery, Health, Instant } from './deal-state';
+import { healthOf } from './health';
+import type { Rule } from './rules';
+import type { Sop } from './sop-schema';
+
+/** `GET /v1/deals/:dealId`, exactly as `CONTRACT.md` lists it. */
+export interface DealView {
+  dealId: string;
+  status: DealStatus;
+  sop: { id: string; version: number };
+  owner: string;
+  team: Record<string, string>;
+  customer: DealState['customer'];
+  amount: number;
+  currency: string;
+  attributes: DealState['attributes'];
+  health: Health | null;
+  paused: boolean;
+  stage: {
+    id: string;
+    name: string;
+    enteredAt: Instant;
+    deliverables: { required: string[]; submitted: string[] };
+    warnAt: Instant | null;
+    breachAt: Instant | null;
+  } | null;
+  skipped: Array<{ stage: string; rule: Rule }>;
+  history: Array<{ stage: string; enteredAt: Instant; completedAt: Instant }>;
+  requests: Array<{
+    requestId: string;
+    summary: string | null;
+    openedAt: Instant;
+    answeredAt: Instant | null;
+    warnAt: Instant | null;
+    breachAt: Instant | null;
+  }>;
+  risks: Array<{ riskId: string; summary: string; owner: string; dueBy: Instant | null; raisedAt: Instant; resolvedAt: Instant | null }>;
+  revisions: Record<string, number>;
+  escalations: Array<{
+    id: string;
+    type: AlertType;
+    stage: string | null;
+    requestId: string | null;
+    level: number | null;
+    occurrence: number | null;
+    firedAt: Instant;
+    delivery: Delivery;
+  }>;
+  createdAt: Instant;
+  closedAt: Instant | null;
+}
+
+export interface TimelineEntry {
+  at: Instant;
+  type: DealEvent['type'];
+  actor: string;
+  data: DealEvent['data'];
+}
+
+/** While paused, every SLA clock stands still, so no deadline can be named. */
+export function dealView(state: DealState, sop: Sop): DealView {
+  const paused = state.paused !== null;
+  const running = (instant: Instant | null) => (paused ? null : instant);
+  const stageDef = state.stage && sop.stages.find((s) => s.id === state.stage?.id);
+  return {
+    dealId: state.dealId,
+    status: state.status,
+    sop: state.sop,
+    owner: state.owner,
+    team: { ...state.team },
+    customer: state.customer,
+    amount: state.amount,
+    currency: state.currency,
+    attributes: state.attributes,
+    health: healthOf(state),
+    paused,
+    stage:
+      state.stage && stageDef
+        ? {
+            id: state.stage.id,
+            name: stageDef.name,
+            enteredAt: state.stage.enteredAt,
+            deliverables: { required: [...stageDef.deliverables], submitted: Object.keys(state.stage.submitted) },
+            warnAt: running(state.stage.warnAt),
+            breachAt: running(state.stage.breachAt),
+          }
+        : null,
+    skipped: state.skipped.map((s) => ({ ...s })),
+    history: state.history.map((h) => ({ ...h })),
+    requests: state.requests.map(({ requestId, summary, openedAt, answeredAt, warnAt, breachAt }) => ({
+      requestId,
+      summary,
+      openedAt,
+      answeredAt,
+      warnAt: answeredAt ? null : running(warnAt),
+      breachAt: answeredAt ? null : running(breachAt),
+    })),
+    risks: state.risks.map(({ riskId, summary, owner, dueBy, raisedAt, resolvedAt }) => ({
+      riskId,
+      summary,
+      owner,
+      dueBy,
+      raisedAt,
+      resolvedAt,
+    })),
+    revisions: { ...state.revisions },
+    escalations: state.alerts.map(({ id, type, stage, requestId, level, occurrence, firedAt, delivery }) => ({
+      id,
+      type,
+      stage,
+      requestId,
+      level,
+      occurrence,
+      firedAt,
+      delivery,
+    })),
+    createdAt: state.createdAt,
+    closedAt: state.closedAt,
+  };
+}
+
+export function timelineEntry(event: DealEvent): TimelineEntry {
+  return { at: event.at, type: event.type, actor: event.actor, data: event.data };
+}

@@ -1,0 +1,19 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/** Failure types a webhook delivery ends on without retrying. */
+export const FINAL_DELIVERY_FAILURES = ['WebhookRejected', 'WebhookMisconfigured'];
+
+/**
+ * Escalation webhooks: the first retry within 5 s, backing off ×2 to at most 1 h between attempts,
+ * for at least 24 h (`CONTRACT.md`). The HTTP call itself times out well inside `startToCloseTimeout`.
+ */
+export const WEBHOOK_DELIVERY: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '25h',
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '1h',
+    nonRetryableErrorTypes: FINAL_DELIVERY_FAILURES,
+  },
+};

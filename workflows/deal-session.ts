@@ -1,0 +1,128 @@
+import {
+  actionSchema,
+  decide,
+  dealView,
+  dueEvents,
+  evolve,
+  idempotencyScope,
+  isRejection,
+  openDeal,
+  recall,
+  reject,
+  remember,
+  replayDeal,
+  timelineEntry,
+  type AlertEvent,
+  type DealEvent,
+  type DealOpening,
+  type DealState,
+  type DealView,
+  type Instant,
+  type Rejection,
+  type RememberedAnswer,
+  type Sop,
+  type TimelineEntry,
+  type Actor,
+} from '../domain';
+import type { ActRequest, ActResult } from './messages';
+
+/** What a deal carries from one run to the next on continue-as-new. */
+export interface CarriedDeal {
+  readonly state: DealState;
+  readonly events: DealEvent[];
+  /** Idempotency keys of the last 24 h and the timeline length each answer was given at. */
+  readonly memory: RememberedAnswer<number>[];
+}
+
+/**
+ * One deal inside its workflow: state, timeline and remembered answers, changed only through the
+ * domain's `decide` / `evolve`. No Temporal calls here; the workflow wires it to messages and timers.
+ */
+export class DealSession {
+  private constructor(
+    readonly sop: Sop,
+    private state: DealState,
+    private readonly events: DealEvent[],
+    private memory: RememberedAnswer<number>[],
+    private readonly onAlert: (event: AlertEvent) => void,
+  ) {}
+
+  /** Bumped by every change, so the workflow's loop wakes up to sync visibility and timers. */
+  version = 0;
+
+  static open(opening: DealOpening, sop: Sop, actor: Actor, now: Instant, onAlert: (event: AlertEvent) => void): DealSession {
+    const { state, events } = openDeal(opening, sop, actor, now);
+    return new DealSession(sop, state, events, [], onAlert);
+  }
+
+  static resume(carried: CarriedDeal, sop: Sop, onAlert: (event: AlertEvent) => void): DealSession {
+    return new DealSession(sop, carried.state, [...carried.events], [...carried.memory], onAlert);
+  }
+
+  get current(): DealState {
+    return this.state;
+  }
+
+  carry(): CarriedDeal {
+    return { state: this.state, events: [...this.events], memory: [...this.memory] };
+  }
+
+  view(): DealView {
+    return dealView(this.state, this.sop);
+  }
+
+  timeline(): TimelineEntry[] {
+    return this.events.map(timelineEntry);
+  }
+
+  /** Applies every deadline that has come due by `now`; each alert is handed on for delivery. */
+  catchUp(now: Instant): void {
+    for (const event of dueEvents(this.state, this.sop, now)) {
+      this.apply(event);
+      this.onAlert(event);
+    }
+  }
+
+  record(event: DealEvent): void {
+    this.apply(event);
+  }
+
+  /**
+   * The answer an action would get now: a rejection, a remembered answer, or the events it causes.
+   * Pure, so the update validator can call it without changing anything.
+   */
+  evaluate(request: ActRequest, now: Instant): Rejection | { replay: number } | { events: DealEvent[] } {
+    const parsed = actionSchema.safeParse(request.action);
+    if (!parsed.success) return reject('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (request.idempotencyKey) {
+      const remembered = recall(this.memory, idempotencyScope(request.actor.subject, request.idempotencyKey), request.bodyHash ?? '');
+      if (remembered.kind === 'replay') return { replay: remembered.answer };
+      if (remembered.kind === 'conflict') {
+        return reject('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
+      }
+    }
+    const projected = dueEvents(this.state, this.sop, now).reduce(evolve, this.state);
+    const decision = decide(projected, parsed.data, { now, actor: request.actor, sop: this.sop });
+    return isRejection(decision) ? decision : { events: decision };
+  }
+
+  /** Applies an accepted action and returns its answer; a retry with the same key gets the first one. */
+  act(request: ActRequest, now: Instant): ActResult | Rejection {
+    this.catchUp(now);
+    const outcome = this.evaluate(request, now);
+    if (isRejection(outcome)) return outcome;
+    if ('replay' in outcome) return { accepted: true, deal: dealView(replayDeal(this.events, this.sop, outcome.replay), this.sop) };
+    outcome.events.forEach((event) => this.apply(event));
+    if (request.idempotencyKey) {
+      const scope = idempotencyScope(request.actor.subject, request.idempotencyKey);
+      this.memory = remember(this.memory, { scope, bodyHash: request.bodyHash ?? '', at: now, answer: this.events.length }, now);
+    }
+    return { accepted: true, deal: this.view() };
+  }
+
+  private apply(event: DealEvent): void {
+    this.state = evolve(this.state, event);
+    this.events.push(event);
+    this.version++;
+  }
+}

@@ -1,0 +1,119 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import {
+  deadlines,
+  isRejection,
+  type Actor,
+  type AlertEvent,
+  type AlertPayload,
+  type DealOpening,
+  type DealView,
+  type Sop,
+} from '../domain';
+import { WEBHOOK_DELIVERY } from './activity-options';
+import { DealSession, type CarriedDeal } from './deal-session';
+import { DealVisibility } from './deal-visibility';
+import { actSignal, actUpdate, REJECTED_FAILURE, stateQuery, timelineQuery } from './messages';
+
+export interface DealWorkflowInput {
+  readonly opening: DealOpening;
+  /** The SOP version the deal was started under: publishing a new version never changes it. */
+  readonly sop: Sop;
+  readonly openedBy: Actor;
+  /** Continue-as-new once history reaches this many events, if the server has not suggested it sooner. */
+  readonly maxHistoryEvents?: number;
+  readonly carried?: CarriedDeal;
+}
+
+const { deliverWebhook } = proxyActivities<ReturnType<typeof createActivities>>(WEBHOOK_DELIVERY);
+const now = (): string => new Date(Date.now()).toISOString();
+const failureMessage = (error: unknown): string =>
+  error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+
+/** One sales deal walking its SOP: actions arrive as updates or signals, time arrives as deadlines. */
+export async function dealWorkflow(input: DealWorkflowInput): Promise<DealView> {
+  const pending = new Set<string>();
+  const deliver = (alert: AlertPayload): void => {
+    if (pending.has(alert.id)) return;
+    pending.add(alert.id);
+    // Started, never awaited here: a receiver that is down must not hold up other deadlines.
+    void deliverWebhook(alert).then(
+      (delivery) => settle(alert.id, delivery, null),
+      (error: unknown) => settle(alert.id, 'failed', failureMessage(error)),
+    );
+  };
+  const onAlert = (event: AlertEvent): void => deliver(event.data.alert);
+  const deal = input.carried
+    ? DealSession.resume(input.carried, input.sop, onAlert)
+    : DealSession.open(input.opening, input.sop, input.openedBy, now(), onAlert);
+  function settle(alertId: string, delivery: 'delivered' | 'skipped' | 'failed', error: string | null): void {
+    pending.delete(alertId);
+    if (error) log.warn('Escalation webhook failed for good', { alertId, error });
+    deal.record({ type: 'delivery_recorded', at: now(), actor: 'system', data: { alertId, delivery, error } });
+  }
+
+  setHandler(
+    actUpdate,
+    (request) => {
+      const answer = deal.act(request, now());
+      if (isRejection(answer)) {
+        // The state moved between validation and execution (a deadline fell due): refuse only this update.
+        throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: answer.message, nonRetryable: true, details: [answer] });
+      }
+      return answer;
+    },
+    {
+      validator: (request) => {
+        const outcome = deal.evaluate(request, now());
+        if (isRejection(outcome)) throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: outcome.message, details: [outcome] });
+      },
+    },
+  );
+  setHandler(actSignal, (request) => {
+    const answer = deal.act(request, now());
+    if (isRejection(answer)) {
+      deal.record({
+        type: 'action_rejected',
+        at: now(),
+        actor: request.actor?.subject ?? 'unknown',
+        data: { action: String(request.action?.type), code: answer.code, message: answer.message },
+      });
+    }
+  });
+  setHandler(stateQuery, () => deal.view());
+  setHandler(timelineQuery, () => deal.timeline());
+
+  // Deliveries a previous run started and did not see finish go out again under the same ids.
+  deal.current.alerts
+    .filter((alert) => alert.delivery === 'pending' && alert.payload)
+    .forEach((alert) => deliver(alert.payload as AlertPayload));
+
+  const visibility = new DealVisibility();
+  const historyLimit = input.maxHistoryEvents ?? 10_000;
+  while (deal.current.status === 'open') {
+    deal.catchUp(now());
+    visibility.sync(deal.current, deal.sop);
+    if (deal.current.status !== 'open') break;
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof dealWorkflow>({ ...input, carried: deal.carry() });
+    }
+    const seen = deal.version;
+    const next = deadlines(deal.current, deal.sop)[0];
+    const wait = next ? Math.max(Date.parse(next.at) - Date.now(), 1) : undefined;
+    await (wait === undefined ? condition(() => deal.version !== seen) : condition(() => deal.version !== seen, wait));
+  }
+  visibility.sync(deal.current, deal.sop);
+  // A closed deal completes once its last webhooks have an outcome; retention keeps it readable.
+  await condition(() => pending.size === 0 && allHandlersFinished());
+  return deal.view();
+}

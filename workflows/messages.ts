@@ -1,0 +1,66 @@
+// The one module of workflows/ that the API imports: names, message definitions, search attributes.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Action, Actor, DealView, Problem, Sop, TimelineEntry } from '../domain';
+
+export const DEFAULT_TASK_QUEUE = 'sales-sop';
+export const DEAL_WORKFLOW = 'dealWorkflow';
+export const SOP_REGISTRY_WORKFLOW = 'sopRegistryWorkflow';
+export const SOP_REGISTRY_ID = 'sop-registry';
+
+/** The workflow id of a deal: the dealId itself, so a dealId can only run once at a time. */
+export function dealWorkflowId(dealId: string): string {
+  return `deal:${dealId}`;
+}
+
+/** An action as the deal receives it, with who sent it and, optionally, an idempotency key. */
+export interface ActRequest {
+  readonly action: Action;
+  readonly actor: Actor;
+  readonly idempotencyKey?: string;
+  /** A hash of the request body, so a key reused with another body is refused. */
+  readonly bodyHash?: string;
+}
+export interface ActResult {
+  readonly accepted: true;
+  readonly deal: DealView;
+}
+
+export const actUpdate = defineUpdate<ActResult, [ActRequest]>('act');
+/** The same action for fire-and-forget senders; a refused one is recorded on the timeline. */
+export const actSignal = defineSignal<[ActRequest]>('act');
+export const stateQuery = defineQuery<DealView>('state');
+export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
+
+export interface PublishResult {
+  readonly id: string;
+  readonly version: number;
+  /** false when the same content was already published: an idempotent republish. */
+  readonly created: boolean;
+}
+export const publishSopUpdate = defineUpdate<PublishResult, [unknown]>('publish');
+export const getSopQuery = defineQuery<Sop | null, [string, number?]>('getSop');
+export const listSopsQuery = defineQuery<Sop[]>('listSops');
+
+/** The failure `type` of an update the deal refused after validation; `details` carries the rejection. */
+export const REJECTED_FAILURE = 'ActionRejected';
+export type SopProblems = { readonly code: 'validation_failed' | 'sop_version_conflict'; readonly problems: Problem[] };
+
+export const searchAttributes = {
+  sopId: defineSearchAttributeKey('SopId', SearchAttributeType.KEYWORD),
+  stage: defineSearchAttributeKey('SopStage', SearchAttributeType.KEYWORD),
+  health: defineSearchAttributeKey('DealHealth', SearchAttributeType.KEYWORD),
+  owner: defineSearchAttributeKey('DealOwner', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('DealStatus', SearchAttributeType.KEYWORD),
+  tier: defineSearchAttributeKey('CustomerTier', SearchAttributeType.KEYWORD),
+  amount: defineSearchAttributeKey('DealAmount', SearchAttributeType.DOUBLE),
+  stageDeadline: defineSearchAttributeKey('StageDeadline', SearchAttributeType.DATETIME),
+} as const;
+
+/** `name=Type` pairs, for `temporal server start-dev --search-attribute` and the README. */
+export const SEARCH_ATTRIBUTE_DECLARATIONS: ReadonlyArray<{ name: string; type: 'Keyword' | 'Double' | 'Datetime' }> = Object.values(
+  searchAttributes,
+).map((key) => ({
+  name: key.name,
+  type: key.type === SearchAttributeType.DOUBLE ? 'Double' : key.type === SearchAttributeType.DATETIME ? 'Datetime' : 'Keyword',
+}));
