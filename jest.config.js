@@ -7,4 +7,5 @@ module.exports = {
   // Temporal servers and workflow bundles are slow to start; time-skipping is global to a server.
   testTimeout: 120_000,
   maxWorkers: 1,
+  setupFiles: ['<rootDir>/test/setup-runtime.ts'],
 };

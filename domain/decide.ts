@@ -45,7 +45,8 @@ export function decide(state: DealState, action: Action, ctx: DecideContext): De
       const problem = checkCurrentStage(state, ctx.sop, action.stage);
       if (problem) return problem;
       const index = ctx.sop.stages.findIndex((s) => s.id === action.stage);
-      const missing = ctx.sop.stages[index].deliverables.filter((d) => !state.stage?.submitted[d]);
+      const submitted = state.stage?.submitted ?? {};
+      const missing = ctx.sop.stages[index].deliverables.filter((d) => !Object.hasOwn(submitted, d));
       if (missing.length > 0) {
         return reject('missing_deliverables', `Stage "${action.stage}" still needs: ${missing.join(', ')}.`, { missing });
       }
@@ -72,7 +73,7 @@ export function decide(state: DealState, action: Action, ctx: DecideContext): De
       if (!ctx.sop.stages.some((s) => s.id === action.stage)) return unknownStage(action.stage, ctx.sop);
       const reached = state.stage?.id === action.stage || state.history.some((h) => h.stage === action.stage);
       if (!reached) return reject('wrong_stage', `Stage "${action.stage}" has not been worked on yet; nothing to revise.`);
-      const revision = (state.revisions[action.stage] ?? 0) + 1;
+      const revision = (Object.hasOwn(state.revisions, action.stage) ? state.revisions[action.stage] : 0) + 1;
       return [event('revision_requested', { stage: action.stage, reason: action.reason, revision })];
     }
     case 'pause':

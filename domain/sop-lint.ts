@@ -44,7 +44,7 @@ export function lintSop(input: unknown): Problem[] {
   const stages = asArray(input.stages);
   return [
     ...calendarProblems,
-    ...lintSla(input.requestSla, ['requestSla'], calendar),
+    ...lintSla(input.requestSla, ['requestSla'], calendar, '48h'),
     ...stages.flatMap((stage, index) => lintStage(stage, ['stages', index], calendar)),
     ...lintStageIds(stages),
     ...(stages.length > 0 && stages.every((stage) => isObject(stage) && stage.skipWhen !== undefined)
@@ -90,17 +90,18 @@ function lintPositive(value: unknown, path: PropertyKey[], what: string): Proble
     : [];
 }
 
-function lintSla(sla: unknown, path: PropertyKey[], calendar: Calendar): Problem[] {
+function lintSla(sla: unknown, path: PropertyKey[], calendar: Calendar, defaultBreachAfter?: string): Problem[] {
   if (!isObject(sla)) return [];
+  const breachAfter = sla.breachAfter ?? defaultBreachAfter;
   const problems = [
     ...lintPositive(sla.warnAfter, [...path, 'warnAfter'], 'a warnAfter'),
     ...lintPositive(sla.breachAfter, [...path, 'breachAfter'], 'a breachAfter'),
   ];
   const clock = clockFor(sla.clock === 'business' ? 'business' : 'continuous', calendar);
-  if (isDuration(sla.warnAfter) && isDuration(sla.breachAfter) && clock.lengthMs(sla.warnAfter) >= clock.lengthMs(sla.breachAfter)) {
+  if (isDuration(sla.warnAfter) && isDuration(breachAfter) && clock.lengthMs(sla.warnAfter) >= clock.lengthMs(breachAfter)) {
     problems.push({
       path: pathOf([...path, 'warnAfter']),
-      message: `warnAfter (${sla.warnAfter}) must be shorter than breachAfter (${sla.breachAfter})`,
+      message: `warnAfter (${sla.warnAfter}) must be shorter than breachAfter (${breachAfter})`,
     });
   }
   return problems;

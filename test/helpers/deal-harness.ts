@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
+import { createActivities, webhookKey, type WebhookTarget } from '../../activities';
+import type { Action, Actor, DealOpening, DealView, Sop, TimelineEntry } from '../../domain';
+import { dealWorkflow } from '../../workflows';
+import { actSignal, stateQuery, timelineQuery } from '../../workflows/messages';
+import { ALICE, makeOpening } from './fixtures';
+import { uniqueId } from './temporal';
+
+export const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+
+export function webhookTarget(url: string): WebhookTarget {
+  return { url, key: webhookKey(WEBHOOK_SECRET) };
+}
+
+/** A worker with the real activities, pointed at `target` (null: alerts are recorded, not sent). */
+export function dealWorker(
+  env: TestWorkflowEnvironment,
+  workflowBundle: WorkflowBundleWithSourceMap,
+  taskQueue: string,
+  target: WebhookTarget | null,
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: createActivities({ target, fetch, now: Date.now, requestTimeoutMs: 5_000 }),
+  });
+}
+
+/** A running deal and the calls tests make on it. */
+export class TestDeal {
+  constructor(
+    readonly handle: WorkflowHandle<typeof dealWorkflow>,
+    private readonly client: Client,
+  ) {}
+
+  static async start(
+    env: TestWorkflowEnvironment,
+    taskQueue: string,
+    sop: Sop,
+    opening: Partial<DealOpening> = {},
+    extra: { maxHistoryEvents?: number } = {},
+  ): Promise<TestDeal> {
+    const handle = await env.client.workflow.start(dealWorkflow, {
+      taskQueue,
+      workflowId: uniqueId('deal'),
+      args: [{ opening: makeOpening(opening), sop, openedBy: ALICE, ...extra }],
+    });
+    return new TestDeal(handle, env.client);
+  }
+
+  /**
+   * The current run. A query that reaches the time-skipping server while a run is completing with
+   * continue-as-new is never answered there, so each query names the run and is retried briefly.
+   */
+  private async currentRun(): Promise<WorkflowHandle<typeof dealWorkflow>> {
+    const { runId } = await this.handle.describe();
+    return this.client.workflow.getHandle(this.handle.workflowId, runId);
+  }
+
+  private async query<T>(query: QueryDefinition<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const run = await this.currentRun();
+      try {
+        return await this.client.withDeadline(Date.now() + 3_000, () => run.query(query));
+      } catch (error) {
+        console.log('query retry', attempt, String(error));
+        if (attempt >= 5) throw error;
+      }
+    }
+  }
+
+  /** Fire-and-forget, as the signal path is the one the time-skipping server handles reliably. */
+  async act(action: Action, actor: Actor = ALICE): Promise<DealView> {
+    await (await this.currentRun()).signal(actSignal, { action, actor });
+    return this.view();
+  }
+
+  view(): Promise<DealView> {
+    return this.query(stateQuery);
+  }
+
+  timeline(): Promise<TimelineEntry[]> {
+    return this.query(timelineQuery);
+  }
+}
+
+export const ms = (iso: string | null | undefined): number => Date.parse(String(iso));
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** Moves the time-skipping server's clock to `targetMs` (never backwards). */
+export async function sleepUntil(env: TestWorkflowEnvironment, targetMs: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (targetMs > now) await env.sleep(targetMs - now);
+}

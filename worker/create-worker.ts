@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { WebhookTarget } from '../activities';
+
+/** A workflow bundle prebuilt by `npm run build`; production workers load it instead of bundling at start. */
+export const PREBUILT_BUNDLE = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
+
+export interface DealWorkerOptions {
+  readonly connection: NativeConnection;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly webhook: WebhookTarget | null;
+}
+
+/** The worker that runs deal and SOP registry workflows and delivers escalation webhooks. */
+export function createDealWorker(options: DealWorkerOptions): Promise<Worker> {
+  const workflows = existsSync(PREBUILT_BUNDLE)
+    ? { workflowBundle: { codePath: PREBUILT_BUNDLE } }
+    : { workflowsPath: require.resolve('../workflows') };
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...workflows,
+    activities: createActivities({ target: options.webhook, fetch, now: Date.now, requestTimeoutMs: 10_000 }),
+    // Waiting deals cost a cache slot each (~1 MB with V8 context reuse); evicted ones replay on demand.
+    maxCachedWorkflows: 2_000,
+    shutdownGraceTime: '10s',
+  });
+}

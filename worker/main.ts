@@ -1,0 +1,33 @@
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { ConfigError, parseWorkerConfig } from './config';
+import { createDealWorker } from './create-worker';
+import { createLogger, temporalLogger } from './logger';
+
+/** `npm run worker`: a worker alone, against TEMPORAL_ADDRESS. SIGINT / SIGTERM drain it and exit. */
+async function run(): Promise<void> {
+  const config = parseWorkerConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  Runtime.install({
+    logger: temporalLogger(logger),
+    telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } },
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  try {
+    const worker = await createDealWorker({ connection, ...config });
+    logger.info(
+      { temporal: config.temporalAddress, namespace: config.namespace, taskQueue: config.taskQueue, metrics: `http://${config.metricsAddress}/metrics` },
+      'worker started',
+    );
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+run().catch((error: unknown) => {
+  // The one place a worker process reports a fatal error before exiting.
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.exit(1);
+});
