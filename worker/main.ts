@@ -16,7 +16,12 @@ async function run(): Promise<void> {
   try {
     const worker = await createDealWorker({ connection, ...config });
     logger.info(
-      { temporal: config.temporalAddress, namespace: config.namespace, taskQueue: config.taskQueue, metrics: `http://${config.metricsAddress}/metrics` },
+      {
+        temporal: config.temporalAddress,
+        namespace: config.namespace,
+        taskQueue: config.taskQueue,
+        metrics: `http://${config.metricsAddress}/metrics`,
+      },
       'worker started',
     );
     await worker.run();
