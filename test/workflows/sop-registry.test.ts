@@ -1,6 +1,6 @@
 // The SOP registry workflow on a real dev server: publish, idempotent republish, conflicts, lint.
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { type ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { sopRegistryWorkflow } from '../../workflows';
