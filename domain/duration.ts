@@ -9,7 +9,13 @@ export interface Duration {
 
 const DURATION_PATTERN = /^(\d{1,9})([smhdw])$/;
 
-export const durationSchema = z.string().regex(DURATION_PATTERN, 'expected an integer and a unit (s m h d w), e.g. "48h" or "30d"');
+/** No SLA runs longer than this; it keeps every deadline a valid date. */
+export const MAX_DURATION_MS = 100 * 365 * 24 * 60 * 60 * 1000;
+
+export const durationSchema = z
+  .string()
+  .regex(DURATION_PATTERN, 'expected an integer and a unit (s m h d w), e.g. "48h" or "30d"')
+  .refine((text) => durationMs(parseDuration(text), DAY, 7 * DAY) <= MAX_DURATION_MS, 'at most 100 years');
 
 export function parseDuration(text: string): Duration {
   const match = DURATION_PATTERN.exec(text);

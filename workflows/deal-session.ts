@@ -1,5 +1,6 @@
 import {
   actionSchema,
+  actorSchema,
   decide,
   dealView,
   dueEvents,
@@ -24,7 +25,15 @@ import {
   type TimelineEntry,
   type Actor,
 } from '../domain';
+import { z } from 'zod';
 import type { ActRequest, ActResult } from './messages';
+
+const actRequestSchema = z.object({
+  action: actionSchema,
+  actor: actorSchema,
+  idempotencyKey: z.string().min(1).max(255).optional(),
+  bodyHash: z.string().max(200).optional(),
+});
 
 /** What a deal carries from one run to the next on continue-as-new. */
 export interface CarriedDeal {
@@ -92,7 +101,8 @@ export class DealSession {
    * Pure, so the update validator can call it without changing anything.
    */
   evaluate(request: ActRequest, now: Instant): Rejection | { replay: number } | { events: DealEvent[] } {
-    const parsed = actionSchema.safeParse(request.action);
+    // Signals arrive unvalidated from any sender: check the whole request before reading it.
+    const parsed = actRequestSchema.safeParse(request);
     if (!parsed.success) return reject('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     if (request.idempotencyKey) {
       const remembered = recall(this.memory, idempotencyScope(request.actor.subject, request.idempotencyKey), request.bodyHash ?? '');
@@ -102,7 +112,7 @@ export class DealSession {
       }
     }
     const projected = dueEvents(this.state, this.sop, now).reduce(evolve, this.state);
-    const decision = decide(projected, parsed.data, { now, actor: request.actor, sop: this.sop });
+    const decision = decide(projected, parsed.data.action, { now, actor: parsed.data.actor, sop: this.sop });
     return isRejection(decision) ? decision : { events: decision };
   }
 

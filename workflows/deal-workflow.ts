@@ -22,7 +22,7 @@ import {
 import { WEBHOOK_DELIVERY } from './activity-options';
 import { DealSession, type CarriedDeal } from './deal-session';
 import { DealVisibility } from './deal-visibility';
-import { actSignal, actUpdate, REJECTED_FAILURE, stateQuery, timelineQuery } from './messages';
+import { actSignal, actUpdate, REJECTED_FAILURE, stateQuery, timelineQuery, type ActRequest } from './messages';
 
 export interface DealWorkflowInput {
   readonly opening: DealOpening;
@@ -81,11 +81,12 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<DealView> 
   setHandler(actSignal, (request) => {
     const answer = deal.act(request, now());
     if (isRejection(answer)) {
+      const sender = request as Partial<ActRequest> | undefined;
       deal.record({
         type: 'action_rejected',
         at: now(),
-        actor: request.actor?.subject ?? 'unknown',
-        data: { action: String(request.action?.type), code: answer.code, message: answer.message },
+        actor: typeof sender?.actor?.subject === 'string' ? sender.actor.subject.slice(0, 128) : 'unknown',
+        data: { action: String(sender?.action?.type ?? 'unknown').slice(0, 64), code: answer.code, message: answer.message },
       });
     }
   });

@@ -250,3 +250,10 @@ describe('clockFor', () => {
     expect(iso(clock.addMs(at('2026-01-10T16:00:00.000Z'), 0))).toBe('2026-01-10T16:00:00.000Z');
   });
 });
+
+test('a working duration beyond a century of a thin calendar is a deadline that never comes, not an error', () => {
+  const thin = calendarSchema.parse({ workdays: [1], hours: { start: '09:00', end: '09:01' } });
+  const from = Date.parse('2026-01-05T00:00:00.000Z');
+  // 100 years of one working minute a week hold about 5,200 working minutes; ask for a million.
+  expect(addWorkingTime(from, 1_000_000 * 60_000, thin)).toBe(from + 366 * 100 * 24 * 3_600_000);
+});

@@ -214,6 +214,10 @@ describe('checkSop: lint rules', () => {
     expect(pathsOf(doc({ calendar: { workdays: [] } }))).toEqual(['calendar.workdays']);
   });
 
+  test('a duration over 100 years, which could not be a date', () => {
+    expect(pathsOf(doc({ stages: [{ id: 'a', name: 'A', sla: { breachAfter: '999999999w' } }] }))).toEqual(['stages.0.sla.breachAfter']);
+  });
+
   test('an escalation after of zero', () => {
     expect(pathsOf(doc({ stages: [{ id: 'a', name: 'A', escalations: [{ after: '0h', notify: ['manager'] }] }] }))).toEqual([
       'stages.0.escalations.0.after',

@@ -2,6 +2,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DealView } from '../../domain';
+import { actSignal, type ActRequest } from '../../workflows/messages';
 import { dealWorker, DAY, HOUR, ms, sleepUntil, TestDeal } from '../helpers/deal-harness';
 import { makeSop } from '../helpers/fixtures';
 import { bundleWorkflows, timeSkippingEnv, uniqueId } from '../helpers/temporal';
@@ -180,6 +181,24 @@ test('completing the last stage wins the deal and completes the workflow', async
     expect(result).toMatchObject({ status: 'won', health: null, stage: null });
     expect(result.closedAt).not.toBeNull();
     expect(result.history.map((h) => h.stage)).toEqual(['only']);
+  });
+});
+
+test('a malformed signal from any sender is recorded as refused and the deal carries on', async () => {
+  await withWorker(async (queue) => {
+    const deal = await TestDeal.start(env, queue, makeSop());
+    const before = await deal.view();
+    await deal.handle.signal(actSignal, { garbage: true } as unknown as ActRequest);
+    await deal.handle.signal(actSignal, { action: { type: 'pause', reason: 'x' } } as unknown as ActRequest);
+    await deal.handle.signal(actSignal, null as unknown as ActRequest);
+    expect(await deal.view()).toEqual(before);
+    const refused = (await deal.timeline()).filter((e) => e.type === 'action_rejected');
+    expect(refused.map((e) => [e.actor, (e.data as { code: string }).code])).toEqual([
+      ['unknown', 'validation_failed'],
+      ['unknown', 'validation_failed'],
+      ['unknown', 'validation_failed'],
+    ]);
+    expect((await deal.act({ type: 'log_activity', kind: 'call' })).status).toBe('open');
   });
 });
 
