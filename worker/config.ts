@@ -30,6 +30,8 @@ export interface WorkerConfig {
   readonly webhook: WebhookTarget | null;
   readonly metricsAddress: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** NODE_ENV=production: load the prebuilt workflow bundle. */
+  readonly production: boolean;
 }
 
 /** Thrown when the environment is wrong; the message names every variable at fault. */
@@ -79,5 +81,6 @@ export function parseWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     webhook: e.ALERT_WEBHOOK_URL && e.ALERT_WEBHOOK_SECRET ? { url: e.ALERT_WEBHOOK_URL, key: webhookKey(e.ALERT_WEBHOOK_SECRET) } : null,
     metricsAddress: `${e.HOST}:${e.WORKER_METRICS_PORT}`,
     logLevel: e.LOG_LEVEL,
+    production: e.NODE_ENV === 'production',
   };
 }

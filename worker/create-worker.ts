@@ -4,10 +4,14 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { WebhookTarget } from '../activities';
 
-/** A workflow bundle prebuilt by `npm run build`; production workers load it instead of bundling at start. */
+/**
+ * A workflow bundle prebuilt by `npm run build`. Production workers (NODE_ENV=production, as in the
+ * Docker image) load it instead of bundling at start; elsewhere it is ignored so it can never be stale.
+ */
 export const PREBUILT_BUNDLE = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
 
 export interface DealWorkerOptions {
+  readonly production: boolean;
   readonly connection: NativeConnection;
   readonly namespace: string;
   readonly taskQueue: string;
@@ -16,7 +20,7 @@ export interface DealWorkerOptions {
 
 /** The worker that runs deal and SOP registry workflows and delivers escalation webhooks. */
 export function createDealWorker(options: DealWorkerOptions): Promise<Worker> {
-  const workflows = existsSync(PREBUILT_BUNDLE)
+  const workflows = options.production && existsSync(PREBUILT_BUNDLE)
     ? { workflowBundle: { codePath: PREBUILT_BUNDLE } }
     : { workflowsPath: require.resolve('../workflows') };
   return Worker.create({
