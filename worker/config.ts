@@ -16,6 +16,7 @@ const workerEnvSchema = z.object({
   ALERT_WEBHOOK_SECRET: z.string().optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_METRICS_PORT: port.default(9464),
+  NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z
     .string()
     .transform((level) => level.toLowerCase())

@@ -20,9 +20,10 @@ export interface DealWorkerOptions {
 
 /** The worker that runs deal and SOP registry workflows and delivers escalation webhooks. */
 export function createDealWorker(options: DealWorkerOptions): Promise<Worker> {
-  const workflows = options.production && existsSync(PREBUILT_BUNDLE)
-    ? { workflowBundle: { codePath: PREBUILT_BUNDLE } }
-    : { workflowsPath: require.resolve('../workflows') };
+  const workflows =
+    options.production && existsSync(PREBUILT_BUNDLE)
+      ? { workflowBundle: { codePath: PREBUILT_BUNDLE } }
+      : { workflowsPath: require.resolve('../workflows') };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
