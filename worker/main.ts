@@ -1,18 +1,19 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { ConfigError, parseWorkerConfig } from './config';
+import { ConfigError, parseConfig, temporalAddressOf } from '../config';
 import { createDealWorker } from './create-worker';
 import { createLogger, temporalLogger } from './logger';
 
 /** `npm run worker`: a worker alone, against TEMPORAL_ADDRESS. SIGINT / SIGTERM drain it and exit. */
 async function run(): Promise<void> {
-  const config = parseWorkerConfig(process.env);
+  const config = parseConfig(process.env);
+  const address = temporalAddressOf(config);
   const logger = createLogger(config.logLevel);
   Runtime.install({
     logger: temporalLogger(logger),
     telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } },
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect({ address });
   try {
     const worker = await createDealWorker({ connection, ...config });
     logger.info(
