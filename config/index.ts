@@ -69,7 +69,9 @@ export class ConfigError extends Error {
 
 /** Blank variables count as unset, as in `VAR= cmd`. */
 function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''),
+  );
 }
 
 type Problem = { variable: string; message: string };
@@ -115,7 +117,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   const parsed = envSchema.safeParse(raw);
   const apiKeys = raw.API_KEYS ? parseApiKeys(raw.API_KEYS) : null;
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message }))),
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message }))),
     ...webhookProblems(raw),
     ...(apiKeys?.problems ?? []),
   ];

@@ -1,0 +1,57 @@
+import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
+import type { ApiKey } from '../config';
+import { authenticate } from './auth';
+import { createHttpMetrics } from './http-metrics';
+import { openApiDocument } from './openapi';
+import { problemHandler, routeNotFound } from './problem';
+import type { ReadinessCheck } from './readiness';
+import { toHandler } from './route';
+import { routes, type Services } from './routes';
+import { temporalProblem } from './temporal-errors';
+
+export interface AppDeps {
+  readonly services: Services;
+  readonly apiKeys: readonly ApiKey[];
+  readonly readiness: () => Promise<ReadinessCheck>;
+  /** The in-process worker's Prometheus text, when the worker runs in this process. */
+  readonly workerMetrics?: () => Promise<string>;
+  readonly onUnexpectedError: (error: unknown) => void;
+}
+
+/** The HTTP API of `CONTRACT.md`, built from its dependencies. */
+export function createApp(deps: AppDeps): { app: Express; metrics: Registry } {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const httpMetrics = createHttpMetrics();
+  app.use(httpMetrics.middleware);
+
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_request, response, next) => {
+    deps
+      .readiness()
+      .then((check) => response.status(check.ready ? 200 : 503).json(check))
+      .catch(next);
+  });
+  app.get('/metrics', (_request, response, next) => {
+    Promise.all([httpMetrics.registry.metrics(), deps.workerMetrics?.().catch(() => '') ?? ''])
+      .then(([http, worker]) => response.type(httpMetrics.registry.contentType).send(`${http}\n${worker}`))
+      .catch(next);
+  });
+  const apiRoutes = routes(deps.services);
+  const document = openApiDocument(apiRoutes);
+  app.get('/v1/openapi.json', (_request, response) => {
+    response.json(document);
+  });
+
+  app.use('/v1', authenticate(deps.apiKeys));
+  app.use(express.json({ limit: '1mb', strict: false, type: ['application/json', 'application/*+json'] }));
+  for (const route of apiRoutes) app[route.method](route.path, toHandler(route));
+  app.use(routeNotFound);
+  app.use(((error, _request, _response, next) => next(temporalProblem(error) ?? error)) as express.ErrorRequestHandler);
+  app.use(problemHandler(deps.onUnexpectedError));
+  return { app, metrics: httpMetrics.registry };
+}

@@ -1,0 +1,26 @@
+import { ConfigError, parseConfig, temporalAddressOf } from '../config';
+import { createLogger } from '../worker/logger';
+import { developmentKeys } from './dev-keys';
+import { serveApi } from './serve';
+
+/** `npm run api`: the API alone, against TEMPORAL_ADDRESS (default: the local dev server). */
+async function run(): Promise<void> {
+  const config = parseConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  const apiKeys = config.apiKeys ?? developmentKeys(config.dataDir);
+  const api = await serveApi({ config, temporalAddress: temporalAddressOf(config), apiKeys, logger });
+  await api.publishSops();
+  logger.info({ url: api.url }, 'API listening');
+  if (!config.apiKeys) logger.warn({ keys: apiKeys.map((k) => `${k.token}:${k.role}:${k.subject}`) }, 'API_KEYS unset: development keys');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await api.close();
+  logger.info('API stopped');
+}
+
+run().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import type { Request, RequestHandler } from 'express';
+import type { z } from 'zod';
+import { schemaProblems, type Actor, type Problem } from '../domain';
+import { problems } from './problem';
+
+/** What a handler returns: a status and a JSON body. */
+export interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface RouteInput<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly actor: Actor;
+  readonly request: Request;
+}
+
+/**
+ * One route as one object: its zod schemas are at once the runtime check, the handler's types and
+ * the OpenAPI document.
+ */
+export interface Route<P = unknown, Q = unknown, B = unknown> {
+  readonly method: 'get' | 'post';
+  /** Express path, e.g. `/v1/deals/:dealId`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly params?: z.ZodType<P>;
+  readonly query?: z.ZodType<Q>;
+  /** A named schema (see `namedSchemas`) or one described inline. */
+  readonly body?: { schema: z.ZodType<B>; name?: string; check?: (body: unknown) => Problem[] | B };
+  readonly idempotent?: boolean;
+  readonly responses: Readonly<Record<number, string>>;
+  readonly handle: (input: RouteInput<P, Q, B>) => Promise<Reply>;
+}
+
+export function defineRoute<P, Q, B>(route: Route<P, Q, B>): Route<P, Q, B> {
+  return route;
+}
+
+function prefixed(where: string, list: Problem[]): Problem[] {
+  return list.map((problem) => ({ path: problem.path ? `${where}.${problem.path}` : where, message: problem.message }));
+}
+
+/** Validates every part of the request, lists every problem at once, then calls the handler. */
+export function toHandler<P, Q, B>(route: Route<P, Q, B>): RequestHandler {
+  return (request, response, next) => {
+    const found: Problem[] = [];
+    const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T => {
+      if (!schema) return undefined as T;
+      const result = schema.safeParse(value);
+      if (!result.success) found.push(...prefixed(where, schemaProblems(result.error)));
+      return result.success ? result.data : (undefined as T);
+    };
+    const params = parse(route.params, request.params, 'params');
+    const query = parse(route.query, { ...request.query }, 'query');
+    let body = undefined as B;
+    if (route.body) {
+      if (request.body === undefined) {
+        found.push({ path: '', message: 'a JSON body (Content-Type: application/json) is required' });
+      } else if (route.body.check) {
+        const checked = route.body.check(request.body);
+        if (Array.isArray(checked)) found.push(...(checked as Problem[]));
+        else body = checked as B;
+      } else {
+        body = parse(route.body.schema, request.body, '');
+      }
+    }
+    if (found.length > 0) return next(problems.validation(found.map((p) => ({ path: p.path.replace(/^\./, ''), message: p.message }))));
+    if (!request.actor) return next(problems.unauthorized());
+    route
+      .handle({ params, query, body, actor: request.actor, request })
+      .then((reply) => response.status(reply.status).json(reply.body))
+      .catch(next);
+  };
+}

@@ -1,0 +1,154 @@
+import type { Request } from 'express';
+import { actionSchema, checkSop, openDealSchema, PERMISSIONS, sopSchema, type Actor } from '../domain';
+import { bodyHash, type DealService, type Idempotency } from './deal-service';
+import { problems } from './problem';
+import { defineRoute, type Route } from './route';
+import { dealListQuery, dealParams, idempotencyKeyHeader, sopParams, sopVersionParams } from './schemas';
+import { sopProblem, SopRejectedError, type SopService } from './sop-service';
+
+export interface Services {
+  readonly deals: DealService;
+  readonly sops: SopService;
+}
+
+/** `Idempotency-Key`, scoped to the caller by the services; 422 when it is not 1–255 characters. */
+function idempotencyOf(request: Request): Idempotency | undefined {
+  const key = request.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!idempotencyKeyHeader.safeParse(key).success) {
+    throw problems.validation([{ path: 'headers.idempotency-key', message: 'an Idempotency-Key is 1 to 255 characters' }]);
+  }
+  return { key, bodyHash: bodyHash({ path: request.path, body: request.body }) };
+}
+
+function mayPublish(actor: Actor): void {
+  if (actor.role !== 'system' && !PERMISSIONS[actor.role].publishSops) throw problems.forbidden(`A ${actor.role} may not publish SOPs.`);
+}
+
+/** Every route of the API, in the order of `CONTRACT.md`. */
+// Each route has its own parameter types; the list holds them side by side.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function routes({ deals, sops }: Services): Route<any, any, any>[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/sops',
+      summary: 'Publish an SOP version (admin, ops): 201 new, 200 the same content again, 409 other content',
+      tag: 'SOPs',
+      body: {
+        schema: sopSchema,
+        name: 'Sop',
+        check: (body) => {
+          const checked = checkSop(body);
+          return checked.ok ? checked.sop : [...checked.problems];
+        },
+      },
+      responses: {
+        200: 'Already published with this content',
+        201: 'Published',
+        409: 'Same id and version, other content',
+        422: 'Schema or lint problems',
+      },
+      handle: async ({ body, actor }) => {
+        mayPublish(actor);
+        try {
+          const result = await sops.publish(body);
+          return { status: result.created ? 201 : 200, body: { id: result.id, version: result.version } };
+        } catch (error) {
+          throw error instanceof SopRejectedError ? sopProblem(error) : error;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/sops',
+      summary: 'The latest version of each SOP',
+      tag: 'SOPs',
+      responses: { 200: 'SOPs' },
+      handle: async () => ({ status: 200, body: { sops: await sops.list() } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/sops/:id',
+      summary: 'The latest version of an SOP',
+      tag: 'SOPs',
+      params: sopParams,
+      responses: { 200: 'The SOP', 404: 'Not published' },
+      handle: async ({ params }) => {
+        const sop = await sops.get(params.id);
+        if (!sop) throw problems.notFound(`No SOP "${params.id}" is published.`);
+        return { status: 200, body: sop };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/sops/:id/versions/:version',
+      summary: 'One version of an SOP',
+      tag: 'SOPs',
+      params: sopVersionParams,
+      responses: { 200: 'The SOP version', 404: 'Not published' },
+      handle: async ({ params }) => {
+        const sop = await sops.get(params.id, params.version);
+        if (!sop) throw problems.notFound(`No SOP "${params.id}" version ${params.version} is published.`);
+        return { status: 200, body: sop };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/deals',
+      summary: 'Open a deal on a published SOP',
+      tag: 'Deals',
+      body: { schema: openDealSchema, name: 'OpenDeal' },
+      idempotent: true,
+      responses: { 201: 'The deal', 403: 'Role may not create this deal', 409: 'dealId in use', 422: 'Invalid, or unknown SOP' },
+      handle: async ({ body, actor, request }) => ({ status: 201, body: await deals.open(body, actor, idempotencyOf(request)) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/deals',
+      summary: 'Deals from visibility (may lag a write by a moment), filtered and paged',
+      tag: 'Deals',
+      query: dealListQuery,
+      responses: { 200: '{ deals, nextPageToken }' },
+      handle: async ({ query, actor }) => ({ status: 200, body: await deals.list(query, actor) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/deals/:dealId',
+      summary: 'One deal, read from its workflow (never stale)',
+      tag: 'Deals',
+      params: dealParams,
+      responses: { 200: 'The deal', 404: 'No deal the caller may read' },
+      handle: async ({ params, actor }) => ({ status: 200, body: await deals.get(params.dealId, actor) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/deals/:dealId/timeline',
+      summary: "The deal's events, oldest first",
+      tag: 'Deals',
+      params: dealParams,
+      responses: { 200: '{ events }', 404: 'No deal the caller may read' },
+      handle: async ({ params, actor }) => ({ status: 200, body: { events: await deals.timeline(params.dealId, actor) } }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/deals/:dealId/actions',
+      summary: 'Act on a deal: 200 { accepted, deal } or a problem with its code',
+      tag: 'Deals',
+      params: dealParams,
+      body: { schema: actionSchema, name: 'Action' },
+      idempotent: true,
+      responses: {
+        200: '{ accepted: true, deal }',
+        403: 'Role may not do this',
+        404: 'No deal the caller may read',
+        409: 'Conflict with the deal state',
+        422: 'Invalid action',
+      },
+      handle: async ({ params, body, actor, request }) => ({
+        status: 200,
+        body: await deals.act(params.dealId, body, actor, idempotencyOf(request)),
+      }),
+    }),
+  ];
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { actionSchema, DEAL_ID, openDealSchema, ruleSchema, SOP_ID, sopSchema, tierSchema } from '../domain';
+
+/** Path parameters. */
+export const dealParams = z.strictObject({ dealId: z.string().regex(DEAL_ID, 'not a dealId') });
+export const sopParams = z.strictObject({ id: z.string().regex(SOP_ID, 'not an SOP id') });
+export const sopVersionParams = sopParams.extend({ version: z.coerce.number().int().min(1).max(1_000_000) });
+
+/** `GET /v1/deals` filters; every one optional. */
+export const dealListQuery = z.strictObject({
+  stage: z.string().max(63).optional(),
+  health: z.enum(['green', 'yellow', 'red']).optional(),
+  owner: z.string().max(128).optional(),
+  sopId: z.string().max(63).optional(),
+  status: z.enum(['open', 'won', 'lost']).optional(),
+  tier: tierSchema.optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).default(50),
+  pageToken: z
+    .string()
+    .max(4096)
+    .regex(/^[A-Za-z0-9_-]*$/, 'not a page token from this API')
+    .optional(),
+});
+
+export const idempotencyKeyHeader = z.string().min(1).max(255);
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+/** The schemas the OpenAPI document names under components. */
+export const namedSchemas = {
+  Sop: sopSchema,
+  Rule: ruleSchema,
+  OpenDeal: openDealSchema,
+  Action: actionSchema,
+  Problem: problemSchema,
+} as const;

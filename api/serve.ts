@@ -1,0 +1,62 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import type pino from 'pino';
+import type { ApiKey, ServiceConfig } from '../config';
+import { createApp } from './app';
+import { DealService } from './deal-service';
+import { publishSopFiles } from './publish-sops';
+import { createReadiness } from './readiness';
+import { SopService } from './sop-service';
+
+export interface RunningApi {
+  readonly url: string;
+  readonly sops: SopService;
+  /** Publishes SOP_DIR; `/readyz` turns ready once it has. */
+  publishSops(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Connects to Temporal and serves the API on HOST:PORT. */
+export async function serveApi(options: {
+  config: ServiceConfig;
+  temporalAddress: string;
+  apiKeys: readonly ApiKey[];
+  logger: pino.Logger;
+  workerMetrics?: () => Promise<string>;
+}): Promise<RunningApi> {
+  const { config, logger } = options;
+  const connection = await Connection.connect({ address: options.temporalAddress });
+  const client = new Client({ connection, namespace: config.namespace });
+  const sops = new SopService(client, config.taskQueue);
+  const deals = new DealService(client, sops, config.taskQueue, config.namespace);
+  let sopsPublished = false;
+  const { app } = createApp({
+    services: { deals, sops },
+    apiKeys: options.apiKeys,
+    readiness: createReadiness({ client, namespace: config.namespace, taskQueue: config.taskQueue, sopsPublished: () => sopsPublished }),
+    workerMetrics: options.workerMetrics,
+    onUnexpectedError: (error) => logger.error({ err: error }, 'unexpected error in a request'),
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`,
+    sops,
+    async publishSops() {
+      const published = await publishSopFiles(config.sopDir, sops);
+      for (const sop of published) logger.info(sop, sop.created ? 'SOP published' : 'SOP already published');
+      sopsPublished = true;
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await connection.close();
+    },
+  };
+}

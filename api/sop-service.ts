@@ -1,0 +1,82 @@
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import type { Sop } from '../domain';
+import {
+  getSopQuery,
+  listSopsQuery,
+  publishSopUpdate,
+  SOP_REGISTRY_ID,
+  SOP_REGISTRY_WORKFLOW,
+  type PublishResult,
+  type SopProblems,
+} from '../workflows/messages';
+import { ProblemError, problems } from './problem';
+
+/** Thrown when a definition is refused: it does not lint, or it changes a published version. */
+export class SopRejectedError extends Error {
+  override readonly name = 'SopRejectedError';
+  constructor(readonly rejection: SopProblems) {
+    super(rejection.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+  }
+}
+
+/** The SOP registry workflow, seen from the API. */
+export class SopService {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly registryId: string = SOP_REGISTRY_ID,
+  ) {}
+
+  /** Publishes through update-with-start, so the first publish also starts the registry. */
+  async publish(definition: unknown): Promise<PublishResult> {
+    const startRegistry = new WithStartWorkflowOperation(SOP_REGISTRY_WORKFLOW, {
+      workflowId: this.registryId,
+      taskQueue: this.taskQueue,
+      args: [{}],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    try {
+      return await this.client.workflow.executeUpdateWithStart(publishSopUpdate, {
+        args: [definition],
+        startWorkflowOperation: startRegistry,
+      });
+    } catch (error) {
+      const cause = error instanceof WorkflowUpdateFailedError ? error.cause : null;
+      if (cause instanceof ApplicationFailure && cause.details?.[0]) throw new SopRejectedError(cause.details[0] as SopProblems);
+      throw error;
+    }
+  }
+
+  /** The latest version, or one version; null when not published. */
+  async get(id: string, version?: number): Promise<Sop | null> {
+    return this.readRegistry((registry) => registry.query(getSopQuery, id, version), null);
+  }
+
+  async list(): Promise<Sop[]> {
+    return this.readRegistry((registry) => registry.query(listSopsQuery), []);
+  }
+
+  private async readRegistry<T>(read: (registry: ReturnType<Client['workflow']['getHandle']>) => Promise<T>, empty: T): Promise<T> {
+    try {
+      return await read(this.client.workflow.getHandle(this.registryId));
+    } catch (error) {
+      // Nothing has been published yet: the registry starts with the first publish.
+      if (error instanceof WorkflowNotFoundError) return empty;
+      throw error;
+    }
+  }
+}
+
+/** A refused definition as the API answers it. */
+export function sopProblem(error: SopRejectedError): ProblemError {
+  return error.rejection.code === 'sop_version_conflict'
+    ? new ProblemError(
+        409,
+        'Conflict',
+        error.rejection.problems[0]?.message ?? 'This version is already published with other content.',
+        'sop_version_conflict',
+        error.rejection.problems,
+      )
+    : problems.validation(error.rejection.problems, 'The SOP definition does not lint; see errors.');
+}

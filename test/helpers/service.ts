@@ -1,0 +1,128 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { WebhookTarget } from '../../activities';
+import { createApp } from '../../api/app';
+import { DealService } from '../../api/deal-service';
+import { createReadiness } from '../../api/readiness';
+import { SopService } from '../../api/sop-service';
+import type { ApiKey } from '../../config';
+import { dealWorker } from './deal-harness';
+import { bundleWorkflows, devServerEnv, uniqueId } from './temporal';
+
+/** One key per role, plus a second rep, as API_KEYS would configure them. */
+export const KEYS = {
+  admin: { token: 'test-admin', role: 'admin', subject: 'root' },
+  ops: { token: 'test-ops', role: 'ops', subject: 'ops-team' },
+  manager: { token: 'test-manager', role: 'manager', subject: 'mia' },
+  alice: { token: 'test-alice', role: 'rep', subject: 'alice' },
+  bob: { token: 'test-bob', role: 'rep', subject: 'bob' },
+  viewer: { token: 'test-viewer', role: 'viewer', subject: 'victor' },
+} as const satisfies Record<string, ApiKey>;
+export type KeyName = keyof typeof KEYS;
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** The whole service on a real dev server: a real worker, the real app on a loopback port. */
+export class TestService {
+  private constructor(
+    readonly env: TestWorkflowEnvironment,
+    readonly url: string,
+    readonly sops: SopService,
+    private readonly worker: Worker,
+    private readonly running: Promise<void>,
+    private readonly server: Server,
+  ) {}
+
+  static async start(options: { webhook?: WebhookTarget | null } = {}): Promise<TestService> {
+    const [env, bundle] = await Promise.all([devServerEnv(), bundleWorkflows()]);
+    const taskQueue = uniqueId('api');
+    const worker = await dealWorker(env, bundle, taskQueue, options.webhook ?? null);
+    const running = worker.run();
+    const sops = new SopService(env.client, taskQueue, uniqueId('sop-registry'));
+    const deals = new DealService(env.client, sops, taskQueue, env.namespace ?? 'default');
+    const { app } = createApp({
+      services: { deals, sops },
+      apiKeys: Object.values(KEYS),
+      readiness: createReadiness({ client: env.client, namespace: env.namespace ?? 'default', taskQueue, sopsPublished: () => true }),
+      onUnexpectedError: (error) => console.error('unexpected', error),
+    });
+    const server: Server = await new Promise((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return new TestService(env, url, sops, worker, running, server);
+  }
+
+  /** A real HTTP request; `body` is sent as JSON unless it is a string (sent raw). */
+  async call<T = any>(
+    method: string,
+    path: string,
+    options: { as?: KeyName | null; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    const as = options.as === undefined ? 'admin' : options.as;
+    if (as) headers.authorization = `Bearer ${KEYS[as].token}`;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${this.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    this.worker.shutdown();
+    await this.running;
+    await this.env.teardown();
+  }
+}
+
+/** A small SOP with SLAs of seconds, for tests that wait out real time. */
+export function quickSop(id = 'quick-sop', version = 1): Record<string, unknown> {
+  return {
+    id,
+    version,
+    name: 'Quick SOP',
+    requestSla: { breachAfter: '3s' },
+    stages: [
+      {
+        id: 'requirements',
+        name: 'Requirements confirmed',
+        deliverables: ['requirements-doc'],
+        sla: { warnAfter: '2s', breachAfter: '4s' },
+      },
+      { id: 'pricing', name: 'Internal price comparison', skipWhen: { field: 'customer.tier', op: 'eq', value: 'A' } },
+      { id: 'contract', name: 'Contract signed', deliverables: ['contract'] },
+    ],
+  };
+}
+
+export function dealBody(dealId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    dealId,
+    sopId: 'quick-sop',
+    customer: { name: 'ACME', tier: 'B' },
+    amount: 1_200_000,
+    currency: 'CNY',
+    team: { manager: 'mia' },
+    ...overrides,
+  };
+}
