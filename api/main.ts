@@ -13,8 +13,9 @@ async function run(): Promise<void> {
   logger.info({ url: api.url }, 'API listening');
   if (!config.apiKeys) logger.warn({ keys: apiKeys.map((k) => `${k.token}:${k.role}:${k.subject}`) }, 'API_KEYS unset: development keys');
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    // `on`, not `once`: a second Ctrl-C (forwarded by npm / tsx) must not cut the orderly stop short.
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
   });
   await api.close();
   logger.info('API stopped');

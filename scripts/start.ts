@@ -12,8 +12,10 @@ async function run(): Promise<void> {
   const config = parseConfig(process.env);
   const logger = createLogger(config.logLevel);
   const stopping = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    // `on`, not `once`: Ctrl-C reaches us twice (from the terminal and forwarded by npm / tsx), and a
+    // second signal must not kill the process half-way through its orderly stop.
+    process.on('SIGINT', () => resolve('SIGINT'));
+    process.on('SIGTERM', () => resolve('SIGTERM'));
   });
   const started = Date.now();
   let embedded: EmbeddedTemporal | null = null;

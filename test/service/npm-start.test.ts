@@ -38,7 +38,7 @@ beforeAll(async () => {
     API_KEYS: 'k-ops:ops:ops-team,k-alice:rep:alice',
     ALERT_WEBHOOK_URL: await receiver.start(),
     ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
   });
 });
 afterAll(async () => {
@@ -58,10 +58,21 @@ function start(extra: Record<string, string> = {}): Service {
     cwd: ROOT,
     env: { ...env, ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a test can Ctrl-C the whole group as a terminal does.
+    detached: true,
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return { child, output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+}
+
+/** Whatever happens in a test, nothing it started outlives it. */
+function killGroup(service: Service): void {
+  try {
+    process.kill(-(service.child.pid as number), 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 async function until<T>(read: () => Promise<T> | T, ok: (value: T) => boolean, timeoutMs: number): Promise<T> {
@@ -110,7 +121,7 @@ test('a restart on the same DATA_DIR finds the deal where it was and delivers th
     expect(await first.exited).toBe(0);
     console.log(`npm start: cold start to ready ${coldMs} ms`);
   } finally {
-    first.child.kill('SIGKILL');
+    killGroup(first);
   }
 
   // Both the warning (2 s) and the breach (4 s) fall due while the service is down.
@@ -131,10 +142,12 @@ test('a restart on the same DATA_DIR finds the deal where it was and delivers th
     expect(deal.escalations.map((e: any) => e.type)).toEqual(['deal.sla.warning', 'deal.sla.breached']);
     const ids = receiver.delivered<{ id: string }>().map((body) => body.id);
     expect(ids.sort()).toEqual(deal.escalations.map((e: any) => e.id).sort());
-    second.child.kill('SIGTERM');
+    // Ctrl-C: SIGINT to the whole process group.
+    process.kill(-(second.child.pid as number), 'SIGINT');
     expect(await second.exited).toBe(0);
+    expect(second.output()).toMatch(/"msg":"stopped"/);
   } finally {
-    second.child.kill('SIGKILL');
+    killGroup(second);
   }
 });
 
@@ -145,6 +158,6 @@ test('an SOP file that changes a published version stops the start, naming the f
     expect(await service.exited).toBe(1);
     expect(service.output()).toMatch(/quick\.yaml: it changes a published version; bump its version/);
   } finally {
-    service.child.kill('SIGKILL');
+    killGroup(service);
   }
 });
