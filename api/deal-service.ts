@@ -229,7 +229,8 @@ export class DealService {
 
   /** Deals from visibility: eventually consistent, filtered by search attributes. */
   async list(filters: DealFilters, actor: Actor): Promise<{ deals: DealListItem[]; nextPageToken: string | null }> {
-    const owner = canRead(actor, '') ? filters.owner : actor.subject;
+    // A rep lists only its own deals, whatever owner it asks for.
+    const owner = actor.role === 'system' || PERMISSIONS[actor.role].readAll ? filters.owner : actor.subject;
     const clauses = [`WorkflowType = ${quote(DEAL_WORKFLOW)}`];
     const add = (name: string, value: string | undefined) => value !== undefined && clauses.push(`${name} = ${quote(value)}`);
     add(keys.stage.name, filters.stage);

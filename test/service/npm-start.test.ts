@@ -117,6 +117,10 @@ test('a restart on the same DATA_DIR finds the deal where it was and delivers th
       body: JSON.stringify({ dealId: 'restart-1', sopId: 'quick-sop', customer: { name: 'ACME', tier: 'B' }, amount: 10, currency: 'CNY' }),
     });
     expect(opened.status).toBe(201);
+    // One /metrics: the API's HTTP metrics and the in-process worker's SDK metrics.
+    const metrics = await (await api('/metrics')).text();
+    expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/v1\/deals",status="201"\} 1/);
+    expect(metrics).toMatch(/temporal_workflow_task_/);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     console.log(`npm start: cold start to ready ${coldMs} ms`);
