@@ -2,11 +2,11 @@
 // stopped by SIGTERM and started again on the same DATA_DIR.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { WEBHOOK_SECRET } from '../helpers/deal-harness';
+import { freePort } from '../helpers/ports';
 import { WebhookReceiver } from '../helpers/receiver';
 import { quickSop } from '../helpers/service';
 
@@ -14,14 +14,6 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const receiver = new WebhookReceiver();
 const dir = mkdtempSync(path.join(tmpdir(), 'sales-sop-start-'));
 const env: Record<string, string> = {};
-
-async function freePort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return String(port);
-}
 
 beforeAll(async () => {
   const sopDir = path.join(dir, 'sops');

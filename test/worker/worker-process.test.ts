@@ -1,11 +1,11 @@
 // `npm run worker` as a user runs it: a real process against a real dev server, stopped by a signal.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { dealWorkflow } from '../../workflows';
 import { stateQuery } from '../../workflows/messages';
 import { ALICE, makeOpening, makeSop } from '../helpers/fixtures';
+import { freePort } from '../helpers/ports';
 import { devServerEnv, uniqueId } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -14,14 +14,6 @@ beforeAll(async () => {
   env = await devServerEnv();
 });
 afterAll(async () => env?.teardown());
-
-async function freePort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return String(port);
-}
 
 function startWorker(extraEnv: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
