@@ -26,7 +26,13 @@ export class SopService {
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly registryId: string = SOP_REGISTRY_ID,
+    private readonly timeoutMs = 10_000,
   ) {}
+
+  /** Bounds every call, so a slow or absent Temporal becomes a 503 rather than a hung request. */
+  private bounded<T>(call: () => Promise<T>): Promise<T> {
+    return this.client.withDeadline(Date.now() + this.timeoutMs, call);
+  }
 
   /** Publishes through update-with-start, so the first publish also starts the registry. */
   async publish(definition: unknown): Promise<PublishResult> {
@@ -59,7 +65,7 @@ export class SopService {
 
   private async readRegistry<T>(read: (registry: ReturnType<Client['workflow']['getHandle']>) => Promise<T>, empty: T): Promise<T> {
     try {
-      return await read(this.client.workflow.getHandle(this.registryId));
+      return await this.bounded(() => read(this.client.workflow.getHandle(this.registryId)));
     } catch (error) {
       // Nothing has been published yet: the registry starts with the first publish.
       if (error instanceof WorkflowNotFoundError) return empty;
