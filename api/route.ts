@@ -40,6 +40,20 @@ export function defineRoute<P, Q, B>(route: Route<P, Q, B>): Route<P, Q, B> {
   return route;
 }
 
+/** Deeper than any valid request: refused before recursive schemas could exhaust the stack. */
+const MAX_DEPTH = 32;
+
+function tooDeep(value: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > MAX_DEPTH) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function prefixed(where: string, list: Problem[]): Problem[] {
   return list.map((problem) => ({ path: problem.path ? `${where}.${problem.path}` : where, message: problem.message }));
 }
@@ -60,6 +74,8 @@ export function toHandler<P, Q, B>(route: Route<P, Q, B>): RequestHandler {
     if (route.body) {
       if (request.body === undefined) {
         found.push({ path: '', message: 'a JSON body (Content-Type: application/json) is required' });
+      } else if (tooDeep(request.body)) {
+        found.push({ path: '', message: `the body is nested more than ${MAX_DEPTH} levels deep` });
       } else if (route.body.check) {
         const checked = route.body.check(request.body);
         if (Array.isArray(checked)) found.push(...(checked as Problem[]));
