@@ -38,7 +38,7 @@ async function run(): Promise<void> {
       shutdownSignals: [],
     });
     const connection = await NativeConnection.connect({ address: temporalAddress });
-    const worker = await createDealWorker({ connection, ...config });
+    const worker = await createDealWorker({ connection, ...config, bundleCacheDir: config.dataDir });
     const workerRun = worker.run();
     const apiKeys = config.apiKeys ?? developmentKeys(config.dataDir);
     const api = await serveApi({

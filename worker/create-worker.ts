@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { WebhookTarget } from '../activities';
+import { cachedWorkflowBundle } from './workflow-bundle';
 
 /**
  * A workflow bundle prebuilt by `npm run build`. Production workers (NODE_ENV=production, as in the
@@ -12,6 +13,8 @@ export const PREBUILT_BUNDLE = path.resolve(__dirname, '..', 'dist', 'workflow-b
 
 export interface DealWorkerOptions {
   readonly production: boolean;
+  /** Where to cache the workflow bundle between starts (npm start: DATA_DIR). */
+  readonly bundleCacheDir?: string;
   readonly connection: NativeConnection;
   readonly namespace: string;
   readonly taskQueue: string;

@@ -115,7 +115,7 @@ test('a restart on the same DATA_DIR finds the deal where it was and delivers th
     expect(metrics).toMatch(/temporal_workflow_task_/);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    console.log(`npm start: cold start to ready ${coldMs} ms`);
+    console.log(`npm start: cold start to ready ${coldMs} ms`, first.output().match(/ready in [0-9.]+ s/)?.[0]);
   } finally {
     killGroup(first);
   }
@@ -127,7 +127,7 @@ test('a restart on the same DATA_DIR finds the deal where it was and delivers th
   const second = start();
   try {
     const warmMs = await ready(second);
-    console.log(`npm start: warm start to ready ${warmMs} ms`);
+    console.log(`npm start: warm start to ready ${warmMs} ms`, second.output().match(/ready in [0-9.]+ s/)?.[0]);
     const deal: any = await until(
       () => api('/v1/deals/restart-1').then((r) => r.json()),
       (view: any) => view.escalations?.length === 2 && view.escalations.every((e: any) => e.delivery === 'delivered'),
