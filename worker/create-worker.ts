@@ -22,11 +22,13 @@ export interface DealWorkerOptions {
 }
 
 /** The worker that runs deal and SOP registry workflows and delivers escalation webhooks. */
-export function createDealWorker(options: DealWorkerOptions): Promise<Worker> {
+export async function createDealWorker(options: DealWorkerOptions): Promise<Worker> {
   const workflows =
     options.production && existsSync(PREBUILT_BUNDLE)
       ? { workflowBundle: { codePath: PREBUILT_BUNDLE } }
-      : { workflowsPath: require.resolve('../workflows') };
+      : options.bundleCacheDir
+        ? { workflowBundle: await cachedWorkflowBundle(options.bundleCacheDir) }
+        : { workflowsPath: require.resolve('../workflows') };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
