@@ -43,15 +43,24 @@ export function defineRoute<P, Q, B>(route: Route<P, Q, B>): Route<P, Q, B> {
 /** Deeper than any valid request: refused before recursive schemas could exhaust the stack. */
 const MAX_DEPTH = 32;
 
-function tooDeep(value: unknown): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
+/**
+ * What no valid body holds, found before any schema runs: nesting deeper than recursive schemas
+ * could walk, and `__proto__` keys (JSON.parse makes them own properties; a schema might copy them
+ * onto a prototype).
+ */
+function shapeProblems(value: unknown): Problem[] {
+  const stack: Array<[unknown, number, string]> = [[value, 1, '']];
   while (stack.length > 0) {
-    const [item, depth] = stack.pop() as [unknown, number];
+    const [item, depth, path] = stack.pop() as [unknown, number, string];
     if (item === null || typeof item !== 'object') continue;
-    if (depth > MAX_DEPTH) return true;
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+    if (depth > MAX_DEPTH) return [{ path: '', message: `the body is nested more than ${MAX_DEPTH} levels deep` }];
+    for (const key of Object.keys(item)) {
+      const at = path ? `${path}.${key}` : key;
+      if (key === '__proto__') return [{ path: at, message: 'the key "__proto__" is not allowed' }];
+      stack.push([(item as Record<string, unknown>)[key], depth + 1, at]);
+    }
   }
-  return false;
+  return [];
 }
 
 function prefixed(where: string, list: Problem[]): Problem[] {
@@ -74,8 +83,8 @@ export function toHandler<P, Q, B>(route: Route<P, Q, B>): RequestHandler {
     if (route.body) {
       if (request.body === undefined) {
         found.push({ path: '', message: 'a JSON body (Content-Type: application/json) is required' });
-      } else if (tooDeep(request.body)) {
-        found.push({ path: '', message: `the body is nested more than ${MAX_DEPTH} levels deep` });
+      } else if (shapeProblems(request.body).length > 0) {
+        found.push(...shapeProblems(request.body));
       } else if (route.body.check) {
         const checked = route.body.check(request.body);
         if (Array.isArray(checked)) found.push(...(checked as Problem[]));

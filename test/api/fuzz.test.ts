@@ -1,0 +1,127 @@
+// Bad input as a fuzzer sends it: always a 4xx problem, never a 5xx, and the deal unchanged.
+import { dealBody, quickSop, TestService } from '../helpers/service';
+
+let service: TestService;
+let dealId: string;
+beforeAll(async () => {
+  service = await TestService.start();
+  await service.call('POST', '/v1/sops', { as: 'ops', body: quickSop() });
+  dealId = `fuzz-${Date.now().toString(36)}`;
+  expect((await service.call('POST', '/v1/deals', { as: 'alice', body: dealBody(dealId) })).status).toBe(201);
+});
+afterAll(async () => service?.stop());
+
+/** A small deterministic generator (mulberry32), so a failure replays exactly. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NASTY: unknown[] = [
+  null,
+  true,
+  -1,
+  0,
+  1e308,
+  '',
+  ' ',
+  'x'.repeat(100_000),
+  '💥\u0000\u202e<script>',
+  '__proto__',
+  [],
+  [1, 'a', null],
+  {},
+  { __proto__: { admin: true } },
+  { constructor: { prototype: {} } },
+  '2026-13-45T99:99:99Z',
+  'NaN',
+];
+
+function mutate(base: Record<string, unknown>, next: () => number): Record<string, unknown> {
+  const copy: Record<string, unknown> = JSON.parse(JSON.stringify(base));
+  const keys = [...Object.keys(copy), 'status', 'health', 'escalations', '__proto__', 'constructor', 'owner', 'extra'];
+  for (let i = 0; i < 1 + Math.floor(next() * 3); i++) {
+    const key = keys[Math.floor(next() * keys.length)];
+    const roll = next();
+    if (roll < 0.2) delete copy[key];
+    else copy[key] = NASTY[Math.floor(next() * NASTY.length)];
+  }
+  return copy;
+}
+
+const bases: Array<{ method: string; path: () => string; body: Record<string, unknown> }> = [
+  { method: 'POST', path: () => '/v1/deals', body: dealBody('fuzz-new') },
+  {
+    method: 'POST',
+    path: () => `/v1/deals/${dealId}/actions`,
+    body: { type: 'submit_deliverable', stage: 'requirements', deliverable: 'requirements-doc' },
+  },
+  {
+    method: 'POST',
+    path: () => `/v1/deals/${dealId}/actions`,
+    body: { type: 'raise_risk', riskId: 'r1', summary: 's', dueBy: '2027-01-01T00:00:00Z' },
+  },
+  { method: 'POST', path: () => `/v1/deals/${dealId}/actions`, body: { type: 'update_deal', amount: 5, attributes: { region: 'east' } } },
+  { method: 'POST', path: () => '/v1/sops', body: quickSop('fuzz-sop') },
+];
+
+test('mutated bodies are refused with a 4xx problem or accepted, never a 5xx', async () => {
+  const next = random(20261127);
+  const statuses: Record<number, number> = {};
+  for (let i = 0; i < 200; i++) {
+    const base = bases[i % bases.length];
+    const body = mutate(base.body, next);
+    const reply = await service.call(base.method, base.path(), { as: 'ops', body });
+    statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
+    expect({ i, body: JSON.stringify(body).slice(0, 300), status: reply.status < 500 }).toEqual({
+      i,
+      body: JSON.stringify(body).slice(0, 300),
+      status: true,
+    });
+    if (reply.status >= 400) expect(reply.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  }
+  expect(Object.keys(statuses).some((status) => Number(status) >= 400)).toBe(true);
+});
+
+test('privileged fields never reach state; odd paths, types and encodings are 4xx', async () => {
+  const before = (await service.call('GET', `/v1/deals/${dealId}`, { as: 'alice' })).body;
+  const attempts: Array<{ method: string; path: string; body?: unknown; headers?: Record<string, string> }> = [
+    { method: 'POST', path: `/v1/deals/${dealId}/actions`, body: { type: 'log_activity', kind: 'call', status: 'won', health: 'green' } },
+    { method: 'POST', path: `/v1/deals/${dealId}/actions`, body: '{"type":"update_deal","attributes":{"__proto__":{"x":1}}}' },
+    { method: 'POST', path: `/v1/deals/${dealId}/actions`, body: { type: 'update_deal', customer: { name: 'X', escalations: [] } } },
+    { method: 'POST', path: `/v1/deals/${dealId}/actions`, body: [{ type: 'log_activity', kind: 'call' }] },
+    { method: 'POST', path: `/v1/deals/${dealId}/actions`, body: '"just a string"' },
+    {
+      method: 'POST',
+      path: `/v1/deals/${dealId}/actions`,
+      body: 'kind=call',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    },
+    {
+      method: 'POST',
+      path: `/v1/deals/${dealId}/actions`,
+      body: '{"type":"log_activity","kind":"call"}',
+      headers: { 'content-type': 'text/plain' },
+    },
+    { method: 'POST', path: `/v1/deals/${dealId}/actions`, body: '' },
+    { method: 'POST', path: `/v1/deals/${encodeURIComponent('💥\u0000')}/actions`, body: { type: 'log_activity', kind: 'call' } },
+    { method: 'GET', path: `/v1/deals/${encodeURIComponent('../../etc/passwd')}` },
+    { method: 'GET', path: `/v1/deals/${'a'.repeat(5000)}` },
+    { method: 'GET', path: '/v1/deals?pageSize=-1&pageToken=%00%01' },
+    { method: 'GET', path: '/v1/deals?tier=A&tier=B' },
+    { method: 'POST', path: '/v1/deals', body: `[${'['.repeat(100_000)}${']'.repeat(100_000)}]` },
+    { method: 'POST', path: '/v1/sops', body: { id: 'x'.repeat(100_000), version: 1e309, name: 1, stages: 'all' } },
+  ];
+  for (const [i, attempt] of attempts.entries()) {
+    const reply = await service.call(attempt.method, attempt.path, { as: 'alice', body: attempt.body, headers: attempt.headers });
+    expect({ i, refused: reply.status >= 400 && reply.status < 500 ? true : reply.status }).toEqual({ i, refused: true });
+    expect(reply.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  }
+  // An injection-looking owner filter is a plain string to match: an empty answer, not an error.
+  expect((await service.call('GET', "/v1/deals?owner=x'%20OR%20'1'='1", { as: 'manager' })).status).toBe(200);
+  expect((await service.call('GET', `/v1/deals/${dealId}`, { as: 'alice' })).body).toEqual(before);
+});
