@@ -16,9 +16,9 @@ beforeAll(async () => {
   // Nothing listens on this port: the connection is lazy, so each call fails as Temporal being down.
   connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
   const client = new Client({ connection });
-  const sops = new SopService(client, 'q', 'sop-registry', 3_000);
+  const sops = new SopService(client, 'q', 'sop-registry', 1_000);
   const { app } = createApp({
-    services: { sops, deals: new DealService(client, sops, 'q', 'default', 3_000) },
+    services: { sops, deals: new DealService(client, sops, 'q', 'default', 1_000) },
     apiKeys: Object.values(KEYS),
     readiness: createReadiness({ client, namespace: 'default', taskQueue: 'q', sopsPublished: () => true }),
     onUnexpectedError: () => undefined,
