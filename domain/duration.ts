@@ -15,7 +15,8 @@ export const MAX_DURATION_MS = 100 * 365 * 24 * 60 * 60 * 1000;
 export const durationSchema = z
   .string()
   .regex(DURATION_PATTERN, 'expected an integer and a unit (s m h d w), e.g. "48h" or "30d"')
-  .refine((text) => durationMs(parseDuration(text), DAY, 7 * DAY) <= MAX_DURATION_MS, 'at most 100 years');
+  // zod runs a refinement even after the regex failed: only measure what is a duration.
+  .refine((text) => !DURATION_PATTERN.test(text) || durationMs(parseDuration(text), DAY, 7 * DAY) <= MAX_DURATION_MS, 'at most 100 years');
 
 export function parseDuration(text: string): Duration {
   const match = DURATION_PATTERN.exec(text);

@@ -218,6 +218,10 @@ describe('checkSop: lint rules', () => {
     expect(pathsOf(doc({ stages: [{ id: 'a', name: 'A', sla: { breachAfter: '999999999w' } }] }))).toEqual(['stages.0.sla.breachAfter']);
   });
 
+  test.each(['1y', '-1d', '48 h', '2 days'])('a malformed duration "%s" is a problem, never a throw', (text) => {
+    expect(pathsOf(doc({ stages: [{ id: 'a', name: 'A', sla: { breachAfter: text } }] }))).toEqual(['stages.0.sla.breachAfter']);
+  });
+
   test('an escalation after of zero', () => {
     expect(pathsOf(doc({ stages: [{ id: 'a', name: 'A', escalations: [{ after: '0h', notify: ['manager'] }] }] }))).toEqual([
       'stages.0.escalations.0.after',
