@@ -64,7 +64,7 @@ function shapeProblems(value: unknown): Problem[] {
 }
 
 function prefixed(where: string, list: Problem[]): Problem[] {
-  return list.map((problem) => ({ path: problem.path ? `${where}.${problem.path}` : where, message: problem.message }));
+  return list.map((problem) => ({ path: [where, problem.path].filter(Boolean).join('.'), message: problem.message }));
 }
 
 /** Validates every part of the request, lists every problem at once, then calls the handler. */
@@ -80,11 +80,12 @@ export function toHandler<P, Q, B>(route: Route<P, Q, B>): RequestHandler {
     const params = parse(route.params, request.params, 'params');
     const query = parse(route.query, { ...request.query }, 'query');
     let body = undefined as B;
+    const shape = route.body && request.body !== undefined ? shapeProblems(request.body) : [];
     if (route.body) {
       if (request.body === undefined) {
         found.push({ path: '', message: 'a JSON body (Content-Type: application/json) is required' });
-      } else if (shapeProblems(request.body).length > 0) {
-        found.push(...shapeProblems(request.body));
+      } else if (shape.length > 0) {
+        found.push(...shape);
       } else if (route.body.check) {
         const checked = route.body.check(request.body);
         if (Array.isArray(checked)) found.push(...(checked as Problem[]));
@@ -93,7 +94,7 @@ export function toHandler<P, Q, B>(route: Route<P, Q, B>): RequestHandler {
         body = parse(route.body.schema, request.body, '');
       }
     }
-    if (found.length > 0) return next(problems.validation(found.map((p) => ({ path: p.path.replace(/^\./, ''), message: p.message }))));
+    if (found.length > 0) return next(problems.validation(found));
     if (!request.actor) return next(problems.unauthorized());
     route
       .handle({ params, query, body, actor: request.actor, request })
