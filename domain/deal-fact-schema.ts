@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+const base = { id: z.string().min(1).max(300), dealId: z.string().min(1).max(128), at: z.iso.datetime() };
+const stage = z.string().min(1).max(63);
+const text = z.string().max(10_000);
+const ms = z.number().finite().min(0);
+
+/**
+ * What a deal tells its SOP's analytics. Each fact is a count or a sample that the aggregate adds
+ * up, so facts can arrive late, out of order or twice (the aggregate drops a repeated `id`). The
+ * analytics workflow checks every signalled fact against this schema, since anyone may signal.
+ * `stage_left` times leave out the time the deal was paused.
+ */
+export const dealFactSchema = z.discriminatedUnion('kind', [
+  z.object({ ...base, kind: z.literal('deal_opened') }),
+  z.object({ ...base, kind: z.enum(['stage_entered', 'stage_skipped', 'stage_warned', 'stage_breached', 'escalated']), stage }),
+  z.object({
+    ...base,
+    kind: z.literal('stage_left'),
+    stage,
+    exit: z.enum(['completed', 'lost']),
+    wallMs: ms,
+    workingMs: ms,
+    warned: z.boolean(),
+    breached: z.boolean(),
+  }),
+  z.object({ ...base, kind: z.enum(['risk_opened', 'risk_closed']), summary: text }),
+  z.object({
+    ...base,
+    kind: z.literal('deal_closed'),
+    outcome: z.enum(['won', 'lost']),
+    reason: text.nullable(),
+    revisions: z.record(stage, z.number().int().min(0).max(1_000_000)),
+  }),
+]);
+
+export const dealFactBatchSchema = z.object({ sopId: z.string().min(1).max(63), facts: z.array(dealFactSchema).max(10_000) });
+
+export type DealFact = z.infer<typeof dealFactSchema>;

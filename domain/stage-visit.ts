@@ -1,0 +1,72 @@
+import { workingTimeBetween } from './calendar';
+import type { DealEvent } from './deal-events';
+import type { Instant } from './deal-state';
+import type { Calendar } from './sop-schema';
+
+/** The deal's time in its current stage, read back from the timeline. */
+export interface StageVisit {
+  readonly stage: string;
+  readonly enteredAt: Instant;
+  /** Intervals the deal was paused during the visit; `to` is null while it still is. */
+  readonly pauses: ReadonlyArray<{ readonly from: Instant; readonly to: Instant | null }>;
+  readonly warned: boolean;
+  readonly breached: boolean;
+  readonly escalations: number;
+}
+
+const ENDS_VISIT = new Set<DealEvent['type']>(['stage_completed', 'deal_won', 'deal_lost']);
+
+/** The visit in progress after the first `end` events, or null when the deal is between stages or closed. */
+export function currentVisit(events: readonly DealEvent[], end = events.length): StageVisit | null {
+  let start = end - 1;
+  while (start >= 0 && events[start].type !== 'stage_entered') {
+    if (ENDS_VISIT.has(events[start].type)) return null;
+    start--;
+  }
+  const entered = events[start];
+  if (entered?.type !== 'stage_entered') return null;
+  // Work began paused if the deal was paused when it reached the stage.
+  let pausedSince: Instant | null = pausedAt(events, start);
+  if (pausedSince !== null) pausedSince = entered.at;
+  const pauses: Array<{ from: Instant; to: Instant | null }> = [];
+  let warned = false;
+  let breached = false;
+  let escalations = 0;
+  for (const event of events.slice(start + 1, end)) {
+    if (event.type === 'paused') pausedSince = event.at;
+    if (event.type === 'resumed' && pausedSince !== null) {
+      pauses.push({ from: pausedSince, to: event.at });
+      pausedSince = null;
+    }
+    if (event.type === 'sla_warning') warned = true;
+    if (event.type === 'sla_breached') warned = breached = true;
+    if (event.type === 'escalation_fired') escalations++;
+  }
+  if (pausedSince !== null) pauses.push({ from: pausedSince, to: null });
+  return { stage: entered.data.stage, enteredAt: entered.at, pauses, warned, breached, escalations };
+}
+
+/** When the deal was paused as of `events[index]`, or null if it was running. */
+function pausedAt(events: readonly DealEvent[], index: number): Instant | null {
+  for (let i = index - 1; i >= 0; i--) {
+    if (events[i].type === 'resumed') return null;
+    if (events[i].type === 'paused') return events[i].at;
+  }
+  return null;
+}
+
+/** Time spent working the stage up to `until`: paused time does not count, as on the SLA clocks. */
+export function visitTime(visit: StageVisit, until: Instant, calendar: Calendar): { wallMs: number; workingMs: number } {
+  const from = Date.parse(visit.enteredAt);
+  const to = Math.max(from, Date.parse(until));
+  let wallMs = to - from;
+  let workingMs = workingTimeBetween(from, to, calendar);
+  for (const pause of visit.pauses) {
+    const start = Math.max(from, Date.parse(pause.from));
+    const end = Math.min(to, pause.to === null ? to : Date.parse(pause.to));
+    if (end <= start) continue;
+    wallMs -= end - start;
+    workingMs -= workingTimeBetween(start, end, calendar);
+  }
+  return { wallMs: Math.max(0, wallMs), workingMs: Math.max(0, workingMs) };
+}
