@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['jest.config.js', 'node_modules/', 'dist/', '.temporal/', '.data/', 'coverage/', 'test-results/', 'scripts/*.js'] },
@@ -38,6 +39,12 @@ export default tseslint.config(
       ],
       'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' }],
     },
+  },
+  {
+    // The pipeline board: plain ES modules the browser loads as they are, no build step.
+    files: ['web/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+    rules: { 'no-console': 'error' },
   },
   {
     files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
