@@ -127,7 +127,6 @@ function fillCard(card, deal, pace) {
   card.dataset.owner = deal.owner;
   card.dataset.tier = deal.customer?.tier ?? '';
   const button = /** @type {HTMLElement} */ (card.firstElementChild);
-  button.setAttribute('aria-label', `Deal ${deal.dealId}, ${healthLabel(deal.health)}, ${deal.customer?.name ?? ''}; open details`);
   button.replaceChildren(
     h(
       'span',
