@@ -1,5 +1,6 @@
 // `npm start`: the whole service on one machine. Without TEMPORAL_ADDRESS it starts the embedded
 // Temporal dev server (SQLite in DATA_DIR), then the worker and the API in this process.
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { developmentKeys } from '../api/dev-keys';
 import { serveApi } from '../api/serve';
@@ -38,7 +39,9 @@ async function run(): Promise<void> {
       shutdownSignals: [],
     });
     const connection = await NativeConnection.connect({ address: temporalAddress });
-    const worker = await createDealWorker({ connection, ...config, bundleCacheDir: config.dataDir });
+    const clientConnection = await Connection.connect({ address: temporalAddress });
+    const client = new Client({ connection: clientConnection, namespace: config.namespace });
+    const worker = await createDealWorker({ connection, client, ...config, bundleCacheDir: config.dataDir });
     const workerRun = worker.run();
     const apiKeys = config.apiKeys ?? developmentKeys(config.dataDir);
     const api = await serveApi({
@@ -55,6 +58,7 @@ async function run(): Promise<void> {
     await api.close();
     worker.shutdown();
     await workerRun;
+    await clientConnection.close();
     await connection.close();
   } finally {
     await embedded?.stop();
@@ -66,6 +70,7 @@ function printBanner(apiUrl: string, uiUrl: string | null, temporal: string, key
   const lines = [
     '',
     `Sales SOP orchestrator ready in ${(ms / 1000).toFixed(1)} s`,
+    `  Board       ${apiUrl}/  (sign in with an API key below)`,
     `  API         ${apiUrl}/v1  (OpenAPI: ${apiUrl}/v1/openapi.json)`,
     `  Temporal    ${temporal}${uiUrl ? `  (UI: ${uiUrl})` : ''}`,
     ...(keys

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { WebhookTarget } from '../activities';
@@ -16,12 +17,14 @@ export interface DealWorkerOptions {
   /** Where to cache the workflow bundle between starts (npm start: DATA_DIR). */
   readonly bundleCacheDir?: string;
   readonly connection: NativeConnection;
+  /** For activities that signal other workflows (deal facts to the SOP's analytics). */
+  readonly client: Client;
   readonly namespace: string;
   readonly taskQueue: string;
   readonly webhook: WebhookTarget | null;
 }
 
-/** The worker that runs deal and SOP registry workflows and delivers escalation webhooks. */
+/** The worker that runs deal, SOP registry and analytics workflows and delivers escalation webhooks. */
 export async function createDealWorker(options: DealWorkerOptions): Promise<Worker> {
   const workflows =
     options.production && existsSync(PREBUILT_BUNDLE)
@@ -34,7 +37,7 @@ export async function createDealWorker(options: DealWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...workflows,
-    activities: createActivities({ target: options.webhook, fetch, now: Date.now, requestTimeoutMs: 10_000 }),
+    activities: createActivities({ target: options.webhook, fetch, now: Date.now, requestTimeoutMs: 10_000, client: options.client }),
     // Waiting deals cost a cache slot each (~1 MB with V8 context reuse); evicted ones replay on demand.
     maxCachedWorkflows: 2_000,
     shutdownGraceTime: '10s',

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, parseConfig, temporalAddressOf } from '../config';
 import { createDealWorker } from './create-worker';
@@ -14,8 +15,10 @@ async function run(): Promise<void> {
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });
   const connection = await NativeConnection.connect({ address });
+  const clientConnection = await Connection.connect({ address });
   try {
-    const worker = await createDealWorker({ connection, ...config });
+    const client = new Client({ connection: clientConnection, namespace: config.namespace });
+    const worker = await createDealWorker({ connection, client, ...config });
     logger.info(
       {
         temporal: config.temporalAddress,
@@ -28,6 +31,7 @@ async function run(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await clientConnection.close();
     await connection.close();
   }
 }

@@ -17,3 +17,12 @@ export const WEBHOOK_DELIVERY: ActivityOptions = {
     nonRetryableErrorTypes: FINAL_DELIVERY_FAILURES,
   },
 };
+
+/**
+ * Deal facts for the SOP's analytics: retried for as long as it takes (the analytics workflow is
+ * in the same Temporal), so no fact is dropped; a deal waits for its last facts before it completes.
+ */
+export const FACT_REPORTING: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+};

@@ -24,6 +24,9 @@ import {
   type Sop,
   type TimelineEntry,
   type Actor,
+  type DealFact,
+  factsOf,
+  timelineFacts,
 } from '../domain';
 import { z } from 'zod';
 import type { ActRequest, ActResult } from './messages';
@@ -41,6 +44,14 @@ export interface CarriedDeal {
   readonly events: DealEvent[];
   /** Idempotency keys of the last 24 h and the timeline length each answer was given at. */
   readonly memory: RememberedAnswer<number>[];
+  /** Analytics facts not yet known to have arrived; absent in runs from before analytics. */
+  readonly unreported?: DealFact[];
+}
+
+/** What the deal hands on as it changes: alerts to deliver, facts for the SOP's analytics. */
+export interface DealHooks {
+  readonly onAlert: (event: AlertEvent) => void;
+  readonly onFacts: (facts: DealFact[]) => void;
 }
 
 /**
@@ -53,27 +64,35 @@ export class DealSession {
     private state: DealState,
     private readonly events: DealEvent[],
     private memory: RememberedAnswer<number>[],
-    private readonly onAlert: (event: AlertEvent) => void,
+    private readonly hooks: DealHooks,
   ) {}
 
   /** Bumped by every change, so the workflow's loop wakes up to sync visibility and timers. */
   version = 0;
 
-  static open(opening: DealOpening, sop: Sop, actor: Actor, now: Instant, onAlert: (event: AlertEvent) => void): DealSession {
+  static open(opening: DealOpening, sop: Sop, actor: Actor, now: Instant, hooks: DealHooks): DealSession {
     const { state, events } = openDeal(opening, sop, actor, now);
-    return new DealSession(sop, state, events, [], onAlert);
+    hooks.onFacts(timelineFacts(events, sop));
+    return new DealSession(sop, state, events, [], hooks);
   }
 
-  static resume(carried: CarriedDeal, sop: Sop, onAlert: (event: AlertEvent) => void): DealSession {
-    return new DealSession(sop, carried.state, [...carried.events], [...carried.memory], onAlert);
+  /** A deal carried from an earlier run: its unreported facts go again, or all of them if that run kept none. */
+  static resume(carried: CarriedDeal, sop: Sop, hooks: DealHooks): DealSession {
+    hooks.onFacts(carried.unreported ?? timelineFacts(carried.events, sop));
+    return new DealSession(sop, carried.state, [...carried.events], [...carried.memory], hooks);
   }
 
   get current(): DealState {
     return this.state;
   }
 
-  carry(): CarriedDeal {
-    return { state: this.state, events: [...this.events], memory: [...this.memory] };
+  /** `unreported` undefined: this run reported no facts, so the next one reports the whole timeline. */
+  carry(unreported: DealFact[] | undefined): CarriedDeal {
+    return { state: this.state, events: [...this.events], memory: [...this.memory], unreported };
+  }
+
+  get timelineEvents(): readonly DealEvent[] {
+    return this.events;
   }
 
   view(): DealView {
@@ -88,7 +107,7 @@ export class DealSession {
   catchUp(now: Instant): void {
     for (const event of dueEvents(this.state, this.sop, now)) {
       this.apply(event);
-      this.onAlert(event);
+      this.hooks.onAlert(event);
     }
   }
 
@@ -131,8 +150,10 @@ export class DealSession {
   }
 
   private apply(event: DealEvent): void {
+    const before = this.state;
     this.state = evolve(this.state, event);
     this.events.push(event);
     this.version++;
+    this.hooks.onFacts(factsOf(this.events, this.events.length - 1, before, this.sop));
   }
 }

@@ -1,6 +1,6 @@
 import { upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { deadlines, healthOf, type DealState, type Sop } from '../domain';
+import { currentVisit, deadlines, healthOf, type DealEvent, type DealState, type Sop } from '../domain';
 import { searchAttributes as keys } from './messages';
 
 /** The list fields search attributes cannot carry, kept in the memo for `GET /v1/deals`. */
@@ -10,6 +10,9 @@ export interface DealListing {
   readonly currency: string;
   readonly stageEnteredAt: string | null;
   readonly nextDeadline: string | null;
+  /** Paused time in the current stage that has ended, and when a pause still running began: for pace. */
+  readonly stagePausedMs: number;
+  readonly pausedSince: string | null;
 }
 
 function stageDeadline(state: DealState): Date | null {
@@ -19,8 +22,11 @@ function stageDeadline(state: DealState): Date | null {
   return next ? new Date(next) : null;
 }
 
-function listing(state: DealState, sop: Sop): DealListing {
+function listing(state: DealState, sop: Sop, events: readonly DealEvent[]): DealListing {
+  const visit = state.status === 'open' ? currentVisit(events) : null;
   return {
+    stagePausedMs: (visit?.pauses ?? []).reduce((sum, p) => sum + (p.to ? Date.parse(p.to) - Date.parse(p.from) : 0), 0),
+    pausedSince: state.paused?.since ?? null,
     sopVersion: state.sop.version,
     customerName: state.customer.name,
     currency: state.currency,
@@ -37,7 +43,7 @@ function listing(state: DealState, sop: Sop): DealListing {
 export class DealVisibility {
   private lastListing = '';
 
-  sync(state: DealState, sop: Sop): void {
+  sync(state: DealState, sop: Sop, events: readonly DealEvent[]): void {
     const wanted: SearchAttributeUpdatePair[] = [
       { key: keys.sopId, value: state.sop.id },
       { key: keys.stage, value: state.stage?.id ?? null },
@@ -52,7 +58,7 @@ export class DealVisibility {
     const changed = wanted.filter(({ key, value }) => !sameValue(current.get(key), value));
     if (changed.length > 0) upsertSearchAttributes(changed);
 
-    const memo = listing(state, sop);
+    const memo = listing(state, sop, events);
     const memoText = JSON.stringify(memo);
     if (memoText !== this.lastListing && memoText !== JSON.stringify(workflowInfo().memo?.listing ?? null)) {
       upsertMemo({ listing: memo });

@@ -4,8 +4,10 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
@@ -15,13 +17,15 @@ import {
   type Actor,
   type AlertEvent,
   type AlertPayload,
+  type DealFact,
   type DealOpening,
   type DealView,
   type Sop,
 } from '../domain';
-import { WEBHOOK_DELIVERY } from './activity-options';
+import { FACT_REPORTING, WEBHOOK_DELIVERY } from './activity-options';
 import { DealSession, type CarriedDeal } from './deal-session';
 import { DealVisibility } from './deal-visibility';
+import { FactOutbox } from './fact-outbox';
 import { actSignal, actUpdate, REJECTED_FAILURE, stateQuery, timelineQuery, type ActRequest } from './messages';
 
 export interface DealWorkflowInput {
@@ -35,6 +39,7 @@ export interface DealWorkflowInput {
 }
 
 const { deliverWebhook } = proxyActivities<ReturnType<typeof createActivities>>(WEBHOOK_DELIVERY);
+const { recordDealFacts } = proxyActivities<ReturnType<typeof createActivities>>(FACT_REPORTING);
 const now = (): string => new Date(Date.now()).toISOString();
 const failureMessage = (error: unknown): string =>
   error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
@@ -52,9 +57,19 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<DealView> 
     );
   };
   const onAlert = (event: AlertEvent): void => deliver(event.data.alert);
+  // Runs begun before analytics existed replay without reporting; their next run reports everything.
+  const reportsFacts = patched('sop-analytics');
+  const outbox = new FactOutbox(
+    (facts) => recordDealFacts({ sopId: input.sop.id, facts }),
+    (error) => {
+      log.warn('Deal facts not recorded; trying again in a minute', { error: failureMessage(error) });
+      return sleep('1 minute');
+    },
+  );
+  const onFacts = (facts: DealFact[]): void => (reportsFacts ? outbox.push(facts) : undefined);
   const deal = input.carried
-    ? DealSession.resume(input.carried, input.sop, onAlert)
-    : DealSession.open(input.opening, input.sop, input.openedBy, now(), onAlert);
+    ? DealSession.resume(input.carried, input.sop, { onAlert, onFacts })
+    : DealSession.open(input.opening, input.sop, input.openedBy, now(), { onAlert, onFacts });
   function settle(alertId: string, delivery: 'delivered' | 'skipped' | 'failed', error: string | null): void {
     pending.delete(alertId);
     if (error) log.warn('Escalation webhook failed for good', { alertId, error });
@@ -102,19 +117,19 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<DealView> 
   const historyLimit = input.maxHistoryEvents ?? 10_000;
   while (deal.current.status === 'open') {
     deal.catchUp(now());
-    visibility.sync(deal.current, deal.sop);
+    visibility.sync(deal.current, deal.sop, deal.timelineEvents);
     if (deal.current.status !== 'open') break;
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof dealWorkflow>({ ...input, carried: deal.carry() });
+      return continueAsNew<typeof dealWorkflow>({ ...input, carried: deal.carry(reportsFacts ? outbox.unsent() : undefined) });
     }
     const seen = deal.version;
     const next = deadlines(deal.current, deal.sop)[0];
     const wait = next ? Math.max(Date.parse(next.at) - Date.now(), 1) : undefined;
     await (wait === undefined ? condition(() => deal.version !== seen) : condition(() => deal.version !== seen, wait));
   }
-  visibility.sync(deal.current, deal.sop);
-  // A closed deal completes once its last webhooks have an outcome; retention keeps it readable.
-  await condition(() => pending.size === 0 && allHandlersFinished());
+  visibility.sync(deal.current, deal.sop, deal.timelineEvents);
+  // A closed deal completes once its last webhooks have an outcome and its last facts arrived.
+  await condition(() => pending.size === 0 && outbox.idle && allHandlersFinished());
   return deal.view();
 }

@@ -1,2 +1,3 @@
 export { dealWorkflow } from './deal-workflow';
 export { sopRegistryWorkflow } from './sop-registry';
+export { sopAnalyticsWorkflow } from './sop-analytics';

@@ -1,12 +1,18 @@
 // The one module of workflows/ that the API imports: names, message definitions, search attributes.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Action, Actor, DealView, Problem, Sop, TimelineEntry } from '../domain';
+import type { Action, Actor, AnalyticsFigures, DealFact, DealView, Problem, Sop, TimelineEntry } from '../domain';
 
 export const DEFAULT_TASK_QUEUE = 'sales-sop';
 export const DEAL_WORKFLOW = 'dealWorkflow';
 export const SOP_REGISTRY_WORKFLOW = 'sopRegistryWorkflow';
 export const SOP_REGISTRY_ID = 'sop-registry';
+export const SOP_ANALYTICS_WORKFLOW = 'sopAnalyticsWorkflow';
+
+/** One analytics workflow per SOP (all its versions), fed by its deals. */
+export function analyticsWorkflowId(sopId: string): string {
+  return `analytics:${sopId}`;
+}
 
 /** The workflow id of a deal: the dealId itself, so a dealId can only run once at a time. */
 export function dealWorkflowId(dealId: string): string {
@@ -38,6 +44,14 @@ export interface PublishResult {
   /** false when the same content was already published: an idempotent republish. */
   readonly created: boolean;
 }
+/** Facts one deal reports to its SOP's analytics, in the order the deal produced them. */
+export interface DealFactBatch {
+  readonly sopId: string;
+  readonly facts: readonly DealFact[];
+}
+export const dealFactsSignal = defineSignal<[DealFactBatch]>('dealFacts');
+export const analyticsQuery = defineQuery<AnalyticsFigures>('analytics');
+
 export const publishSopUpdate = defineUpdate<PublishResult, [unknown]>('publish');
 export const getSopQuery = defineQuery<Sop | null, [string, number?]>('getSop');
 export const listSopsQuery = defineQuery<Sop[]>('listSops');

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
-import { createActivities, retryAfterMs, signedHeaders, webhookKey } from '../../activities';
+import { createDeliverWebhook, retryAfterMs, signedHeaders, webhookKey } from '../../activities';
 import type { AlertPayload } from '../../domain';
 import { WEBHOOK_SECRET, webhookTarget } from '../helpers/deal-harness';
 import { WebhookReceiver } from '../helpers/receiver';
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => receiver.stop());
 
 function deliver(target: string | null, requestTimeoutMs = 2_000) {
-  const { deliverWebhook } = createActivities({ target: target ? webhookTarget(target) : null, fetch, now: Date.now, requestTimeoutMs });
+  const deliverWebhook = createDeliverWebhook({ target: target ? webhookTarget(target) : null, fetch, now: Date.now, requestTimeoutMs });
   return new MockActivityEnvironment().run(deliverWebhook, alert);
 }
 

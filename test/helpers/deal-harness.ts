@@ -6,7 +6,7 @@ import type { QueryDefinition } from '@temporalio/common';
 import { createActivities, webhookKey, type WebhookTarget } from '../../activities';
 import type { Action, Actor, DealOpening, DealView, Sop, TimelineEntry } from '../../domain';
 import { dealWorkflow } from '../../workflows';
-import { actSignal, stateQuery, timelineQuery } from '../../workflows/messages';
+import { actSignal, analyticsWorkflowId, stateQuery, timelineQuery } from '../../workflows/messages';
 import { ALICE, makeOpening } from './fixtures';
 import { uniqueId } from './temporal';
 
@@ -27,8 +27,29 @@ export function dealWorker(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle,
-    activities: createActivities({ target, fetch, now: Date.now, requestTimeoutMs: 5_000 }),
+    activities: createActivities({ target, fetch, now: Date.now, requestTimeoutMs: 5_000, client: env.client }),
   });
+}
+
+const analyticsOfTestDeals = new Set<string>();
+
+/**
+ * Runs `body` on `worker`, then ends the analytics workflows its deals started. Each test has its
+ * own task queue, and the time-skipping server does not skip time while a workflow task waits on
+ * a queue nobody polls any more, as a later test's facts would leave one.
+ */
+export async function runWorker<T>(env: TestWorkflowEnvironment, worker: Worker, body: Promise<T>): Promise<T> {
+  try {
+    return await worker.runUntil(body);
+  } finally {
+    for (const sopId of analyticsOfTestDeals) {
+      await env.client.workflow
+        .getHandle(analyticsWorkflowId(sopId))
+        .terminate('test done')
+        .catch(() => undefined);
+    }
+    analyticsOfTestDeals.clear();
+  }
 }
 
 /** A running deal and the calls tests make on it. */
@@ -45,6 +66,7 @@ export class TestDeal {
     opening: Partial<DealOpening> = {},
     extra: { maxHistoryEvents?: number } = {},
   ): Promise<TestDeal> {
+    analyticsOfTestDeals.add(sop.id);
     const handle = await env.client.workflow.start(dealWorkflow, {
       taskQueue,
       workflowId: uniqueId('deal'),

@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Sop } from '../../domain';
 import { actSignal } from '../../workflows/messages';
-import { dealWorker, ms, sleepUntil, TestDeal, webhookTarget } from '../helpers/deal-harness';
+import { dealWorker, ms, runWorker, sleepUntil, TestDeal, webhookTarget } from '../helpers/deal-harness';
 import { makeSop, MIA } from '../helpers/fixtures';
 import { WebhookReceiver } from '../helpers/receiver';
 import { bundleWorkflows, timeSkippingEnv, uniqueId } from '../helpers/temporal';
@@ -32,7 +32,7 @@ const sop: Sop = makeSop({
 /** Sends cheap actions until the deal's history is long enough for a new run; returns the new run id. */
 async function forceNewRun(deal: TestDeal): Promise<string> {
   const { runId: firstRun } = await deal.handle.describe();
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 60; i++) {
     await deal.act({ type: 'log_activity', kind: 'email', note: `filler ${i}` }, MIA);
     const { runId } = await deal.handle.describe();
     if (runId !== firstRun) return runId;
@@ -44,39 +44,43 @@ test('a continue-as-new mid-deal keeps the whole state, the timeline and idempot
   receiver.respondWith(() => 204);
   const queue = uniqueId('can');
   const worker = await dealWorker(env, bundle, queue, webhookTarget(url));
-  await worker.runUntil(async () => {
-    const deal = await TestDeal.start(env, queue, sop, {}, { maxHistoryEvents: 60 });
-    await deal.act({ type: 'open_request', requestId: 'q1', summary: 'pricing question' });
-    await deal.act({ type: 'raise_risk', riskId: 'r1', summary: 'decision maker changed', owner: 'mia' });
-    await deal.act({ type: 'submit_deliverable', stage: 'requirements', deliverable: 'requirements-doc', ref: 'doc://req' });
-    await deal.act({ type: 'request_revision', stage: 'requirements', reason: 'scope changed' });
-    await deal.act({ type: 'reassign', owner: 'bob' }, MIA);
-    const keyed = {
-      action: { type: 'log_activity', kind: 'visit', note: 'on site' },
-      actor: MIA,
-      idempotencyKey: 'k1',
-      bodyHash: 'h1',
-    } as const;
-    await deal.handle.signal(actSignal, keyed);
-    await sleepUntil(env, ms((await deal.view()).stage?.breachAt) + 1_000);
-    const before = await deal.view();
-    expect(before.escalations).toEqual([expect.objectContaining({ type: 'deal.sla.breached', delivery: 'delivered' })]);
-    const timelineBefore = await deal.timeline();
+  await runWorker(
+    env,
+    worker,
+    (async () => {
+      const deal = await TestDeal.start(env, queue, sop, {}, { maxHistoryEvents: 150 });
+      await deal.act({ type: 'open_request', requestId: 'q1', summary: 'pricing question' });
+      await deal.act({ type: 'raise_risk', riskId: 'r1', summary: 'decision maker changed', owner: 'mia' });
+      await deal.act({ type: 'submit_deliverable', stage: 'requirements', deliverable: 'requirements-doc', ref: 'doc://req' });
+      await deal.act({ type: 'request_revision', stage: 'requirements', reason: 'scope changed' });
+      await deal.act({ type: 'reassign', owner: 'bob' }, MIA);
+      const keyed = {
+        action: { type: 'log_activity', kind: 'visit', note: 'on site' },
+        actor: MIA,
+        idempotencyKey: 'k1',
+        bodyHash: 'h1',
+      } as const;
+      await deal.handle.signal(actSignal, keyed);
+      await sleepUntil(env, ms((await deal.view()).stage?.breachAt) + 1_000);
+      const before = await deal.view();
+      expect(before.escalations).toEqual([expect.objectContaining({ type: 'deal.sla.breached', delivery: 'delivered' })]);
+      const timelineBefore = await deal.timeline();
 
-    await forceNewRun(deal);
-    const after = await deal.view();
-    expect(after).toEqual(before);
-    const timelineAfter = await deal.timeline();
-    expect(timelineAfter.slice(0, timelineBefore.length)).toEqual(timelineBefore);
+      await forceNewRun(deal);
+      const after = await deal.view();
+      expect(after).toEqual(before);
+      const timelineAfter = await deal.timeline();
+      expect(timelineAfter.slice(0, timelineBefore.length)).toEqual(timelineBefore);
 
-    // The idempotency key from the first run still applies once, and still refuses another body.
-    await deal.act(keyed.action, MIA);
-    const countVisits = async () =>
-      (await deal.timeline()).filter((e) => e.type === 'activity_logged' && (e.data as { kind?: string }).kind === 'visit');
-    expect(await countVisits()).toHaveLength(2);
-    await deal.handle.signal(actSignal, keyed);
-    await deal.handle.signal(actSignal, { ...keyed, bodyHash: 'other' });
-    expect(await countVisits()).toHaveLength(2);
-    expect((await deal.timeline()).at(-1)).toMatchObject({ type: 'action_rejected', data: { code: 'idempotency_key_reused' } });
-  });
+      // The idempotency key from the first run still applies once, and still refuses another body.
+      await deal.act(keyed.action, MIA);
+      const countVisits = async () =>
+        (await deal.timeline()).filter((e) => e.type === 'activity_logged' && (e.data as { kind?: string }).kind === 'visit');
+      expect(await countVisits()).toHaveLength(2);
+      await deal.handle.signal(actSignal, keyed);
+      await deal.handle.signal(actSignal, { ...keyed, bodyHash: 'other' });
+      expect(await countVisits()).toHaveLength(2);
+      expect((await deal.timeline()).at(-1)).toMatchObject({ type: 'action_rejected', data: { code: 'idempotency_key_reused' } });
+    })(),
+  );
 });

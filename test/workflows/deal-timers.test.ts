@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DealView } from '../../domain';
 import { actSignal, type ActRequest } from '../../workflows/messages';
-import { dealWorker, DAY, HOUR, ms, sleepUntil, TestDeal } from '../helpers/deal-harness';
+import { dealWorker, DAY, HOUR, ms, runWorker, sleepUntil, TestDeal } from '../helpers/deal-harness';
 import { makeSop } from '../helpers/fixtures';
 import { bundleWorkflows, timeSkippingEnv, uniqueId } from '../helpers/temporal';
 
@@ -18,7 +18,7 @@ afterAll(async () => env?.teardown());
 async function withWorker(body: (taskQueue: string) => Promise<void>): Promise<void> {
   const taskQueue = uniqueId('timers');
   const worker: Worker = await dealWorker(env, bundle, taskQueue, null);
-  await worker.runUntil(body(taskQueue));
+  await runWorker(env, worker, body(taskQueue));
 }
 
 const alertsOf = (view: DealView, type: string) => view.escalations.filter((e) => e.type === type);

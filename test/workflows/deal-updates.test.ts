@@ -77,6 +77,12 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
 test('an invalid action sent as an update is refused with its code and leaves no trace in history', async () => {
   const handle = await startDeal();
   await handle.query(stateQuery);
+  // The opening facts go to the SOP's analytics first; wait until that activity has finished.
+  await eventually(
+    () => handle.describe(),
+    (d) => d.raw.pendingActivities?.length === 0,
+  );
+  await handle.query(stateQuery);
   const historyBefore = (await handle.fetchHistory()).events?.length;
   const timelineBefore = await handle.query(timelineQuery);
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { dealWorker, DAY, HOUR, TestDeal } from '../helpers/deal-harness';
+import { dealWorker, DAY, HOUR, runWorker, TestDeal } from '../helpers/deal-harness';
 import { makeSop, MIA } from '../helpers/fixtures';
 import { bundleWorkflows, timeSkippingEnv, uniqueId } from '../helpers/temporal';
 
@@ -44,34 +44,38 @@ async function recordLifecycle(): Promise<{ workflowId: string; history: tempora
   });
   const queue = uniqueId('replay');
   const worker = await dealWorker(env, bundle, queue, null);
-  return worker.runUntil(async () => {
-    const deal = await TestDeal.start(env, queue, sop);
-    await deal.act({ type: 'open_request', requestId: 'q1', summary: 'SLA question' });
-    await deal.act({
-      type: 'raise_risk',
-      riskId: 'r1',
-      summary: 'competitor price cut',
-      dueBy: new Date((await env.currentTimeMs()) + DAY).toISOString(),
-    });
-    await deal.act({ type: 'pause', reason: 'customer holiday' });
-    await env.sleep(2 * DAY);
-    await deal.act({ type: 'resume' });
-    await env.sleep(5 * DAY);
-    await deal.act({ type: 'answer_request', requestId: 'q1', note: 'answered' });
-    await deal.act({ type: 'submit_deliverable', stage: 'requirements', deliverable: 'requirements-doc' });
-    await deal.act({ type: 'request_revision', stage: 'requirements', reason: 'scope' });
-    await deal.act({ type: 'complete_stage', stage: 'requirements' });
-    await deal.act({ type: 'update_deal', attributes: { region: 'east' } }, MIA);
-    await env.sleep(4 * DAY);
-    await deal.act({ type: 'resolve_risk', riskId: 'r1' });
-    await deal.act({ type: 'submit_deliverable', stage: 'contract', deliverable: 'contract' });
-    await deal.act({ type: 'complete_stage', stage: 'contract' });
-    const won = await deal.handle.result();
-    expect(won.status).toBe('won');
-    expect(won.escalations.length).toBeGreaterThanOrEqual(4);
-    await env.sleep(HOUR);
-    return { workflowId: deal.handle.workflowId, history: await deal.handle.fetchHistory() };
-  });
+  return runWorker(
+    env,
+    worker,
+    (async () => {
+      const deal = await TestDeal.start(env, queue, sop);
+      await deal.act({ type: 'open_request', requestId: 'q1', summary: 'SLA question' });
+      await deal.act({
+        type: 'raise_risk',
+        riskId: 'r1',
+        summary: 'competitor price cut',
+        dueBy: new Date((await env.currentTimeMs()) + DAY).toISOString(),
+      });
+      await deal.act({ type: 'pause', reason: 'customer holiday' });
+      await env.sleep(2 * DAY);
+      await deal.act({ type: 'resume' });
+      await env.sleep(5 * DAY);
+      await deal.act({ type: 'answer_request', requestId: 'q1', note: 'answered' });
+      await deal.act({ type: 'submit_deliverable', stage: 'requirements', deliverable: 'requirements-doc' });
+      await deal.act({ type: 'request_revision', stage: 'requirements', reason: 'scope' });
+      await deal.act({ type: 'complete_stage', stage: 'requirements' });
+      await deal.act({ type: 'update_deal', attributes: { region: 'east' } }, MIA);
+      await env.sleep(4 * DAY);
+      await deal.act({ type: 'resolve_risk', riskId: 'r1' });
+      await deal.act({ type: 'submit_deliverable', stage: 'contract', deliverable: 'contract' });
+      await deal.act({ type: 'complete_stage', stage: 'contract' });
+      const won = await deal.handle.result();
+      expect(won.status).toBe('won');
+      expect(won.escalations.length).toBeGreaterThanOrEqual(4);
+      await env.sleep(HOUR);
+      return { workflowId: deal.handle.workflowId, history: await deal.handle.fetchHistory() };
+    })(),
+  );
 }
 
 test("a whole deal's history replays through the current code", async () => {

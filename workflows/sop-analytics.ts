@@ -1,0 +1,34 @@
+import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { analyticsFigures, dealFactBatchSchema, emptyAnalytics, foldFacts, type SopAnalytics } from '../domain';
+import { analyticsQuery, dealFactsSignal } from './messages';
+
+export interface SopAnalyticsInput {
+  readonly sopId: string;
+  readonly carried?: SopAnalytics;
+  /** Continue-as-new once history reaches this many events, if the server has not suggested it sooner. */
+  readonly maxHistoryEvents?: number;
+}
+
+/**
+ * The running totals of one SOP's deals, kept in Temporal itself: each deal signals its facts, the
+ * API queries the figures. The totals are bounded in size, so the workflow carries them whole
+ * through continue-as-new however many deals there are.
+ */
+export async function sopAnalyticsWorkflow(input: SopAnalyticsInput): Promise<void> {
+  let analytics = input.carried ?? emptyAnalytics(input.sopId);
+  setHandler(dealFactsSignal, (batch) => {
+    // Anyone may signal: a malformed batch is logged and dropped, never allowed to fail the workflow.
+    const parsed = dealFactBatchSchema.safeParse(batch);
+    if (!parsed.success || parsed.data.sopId !== input.sopId) {
+      log.warn('Dropped a malformed deal fact batch', { sopId: input.sopId, issue: parsed.error?.issues[0]?.message ?? 'wrong SOP' });
+      return;
+    }
+    analytics = foldFacts(analytics, parsed.data.facts);
+  });
+  setHandler(analyticsQuery, () => analyticsFigures(analytics));
+
+  const limit = input.maxHistoryEvents ?? 5_000;
+  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= limit);
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof sopAnalyticsWorkflow>({ ...input, carried: analytics });
+}
