@@ -1,17 +1,20 @@
 import { z } from 'zod';
-import { actionSchema, DEAL_ID, openDealSchema, ruleSchema, SOP_ID, sopSchema, tierSchema } from '../domain';
+import { actionSchema, DEAL_ID, openDealSchema, ruleSchema, SOP_ID, sopSchema, STAGE_ID, SUBJECT, tierSchema } from '../domain';
 
 /** Path parameters. */
 export const dealParams = z.strictObject({ dealId: z.string().regex(DEAL_ID, 'not a dealId') });
 export const sopParams = z.strictObject({ id: z.string().regex(SOP_ID, 'not an SOP id') });
 export const sopVersionParams = sopParams.extend({ version: z.coerce.number().int().min(1).max(1_000_000) });
 
-/** `GET /v1/deals` filters; every one optional. */
+/**
+ * `GET /v1/deals` filters; every one optional. Each string filter takes only what a stored value can
+ * be: anything else (a NUL, say) would reach the visibility query and fail there as a 503.
+ */
 export const dealListQuery = z.strictObject({
-  stage: z.string().max(63).optional(),
+  stage: z.string().regex(STAGE_ID, 'a stage id is lower-case letters, digits and dashes').optional(),
   health: z.enum(['green', 'yellow', 'red']).optional(),
-  owner: z.string().max(128).optional(),
-  sopId: z.string().max(63).optional(),
+  owner: z.string().regex(SUBJECT, 'an owner is letters, digits and . _ @ -, at most 128').optional(),
+  sopId: z.string().regex(SOP_ID, 'an SOP id is 2 to 63 lower-case letters, digits and dashes').optional(),
   status: z.enum(['open', 'won', 'lost']).optional(),
   tier: tierSchema.optional(),
   pageSize: z.coerce.number().int().min(1).max(100).default(50),
