@@ -27,6 +27,12 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   readonly path: string;
   readonly summary: string;
   readonly tag: string;
+  /**
+   * The role check that needs nothing but the caller: a refusal message (answered 403) or null. It
+   * runs before any validation, so a role that may never do this learns that, not what its request
+   * got wrong. Checks that need the request (a rep naming another owner) stay in the services.
+   */
+  readonly allow?: (actor: Actor) => string | null;
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   /** A named schema (see `namedSchemas`) or one described inline. */
@@ -70,6 +76,10 @@ function prefixed(where: string, list: Problem[]): Problem[] {
 /** Validates every part of the request, lists every problem at once, then calls the handler. */
 export function toHandler<P, Q, B>(route: Route<P, Q, B>): RequestHandler {
   return (request, response, next) => {
+    const actor = request.actor;
+    if (!actor) return next(problems.unauthorized());
+    const refusal = route.allow?.(actor) ?? null;
+    if (refusal !== null) return next(problems.forbidden(refusal));
     const found: Problem[] = [];
     const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T => {
       if (!schema) return undefined as T;
@@ -95,9 +105,8 @@ export function toHandler<P, Q, B>(route: Route<P, Q, B>): RequestHandler {
       }
     }
     if (found.length > 0) return next(problems.validation(found));
-    if (!request.actor) return next(problems.unauthorized());
     route
-      .handle({ params, query, body, actor: request.actor, request })
+      .handle({ params, query, body, actor, request })
       .then((reply) => response.status(reply.status).json(reply.body))
       .catch(next);
   };

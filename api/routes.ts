@@ -21,9 +21,12 @@ function idempotencyOf(request: Request): Idempotency | undefined {
   return { key, bodyHash: bodyHash({ path: request.path, body: request.body }) };
 }
 
-function mayPublish(actor: Actor): void {
-  if (actor.role !== 'system' && !PERMISSIONS[actor.role].publishSops) throw problems.forbidden(`A ${actor.role} may not publish SOPs.`);
+/** A route's `allow`: refuses every role whose row of `PERMISSIONS` lacks the permission. */
+function rolesWith(permission: 'publishSops' | 'createDeals' | 'act', refusal: string): (actor: Actor) => string | null {
+  return (actor) => (actor.role === 'system' || PERMISSIONS[actor.role][permission] ? null : `A ${actor.role} may not ${refusal}.`);
 }
+
+const mayPublish = rolesWith('publishSops', 'publish SOPs');
 
 /** Every route of the API, in the order of `CONTRACT.md`. */
 // Each route has its own parameter types; the list holds them side by side.
@@ -35,6 +38,7 @@ export function routes({ deals, sops }: Services): Route<any, any, any>[] {
       path: '/v1/sops',
       summary: 'Publish an SOP version (admin, ops): 201 new, 200 the same content again, 409 other content',
       tag: 'SOPs',
+      allow: mayPublish,
       body: {
         schema: sopSchema,
         name: 'Sop',
@@ -46,11 +50,13 @@ export function routes({ deals, sops }: Services): Route<any, any, any>[] {
       responses: {
         200: 'Already published with this content',
         201: 'Published',
+        403: 'Role may not publish SOPs',
         409: 'Same id and version, other content',
         422: 'Schema or lint problems',
       },
       handle: async ({ body, actor }) => {
-        mayPublish(actor);
+        const refusal = mayPublish(actor);
+        if (refusal !== null) throw problems.forbidden(refusal);
         try {
           const result = await sops.publish(body);
           return { status: result.created ? 201 : 200, body: { id: result.id, version: result.version } };
@@ -98,6 +104,7 @@ export function routes({ deals, sops }: Services): Route<any, any, any>[] {
       path: '/v1/deals',
       summary: 'Open a deal on a published SOP',
       tag: 'Deals',
+      allow: rolesWith('createDeals', 'create deals'),
       body: { schema: openDealSchema, name: 'OpenDeal' },
       idempotent: true,
       responses: { 201: 'The deal', 403: 'Role may not create this deal', 409: 'dealId in use', 422: 'Invalid, or unknown SOP' },
@@ -135,6 +142,7 @@ export function routes({ deals, sops }: Services): Route<any, any, any>[] {
       path: '/v1/deals/:dealId/actions',
       summary: 'Act on a deal: 200 { accepted, deal } or a problem with its code',
       tag: 'Deals',
+      allow: rolesWith('act', 'act on deals'),
       params: dealParams,
       body: { schema: actionSchema, name: 'Action' },
       idempotent: true,

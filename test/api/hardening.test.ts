@@ -1,6 +1,8 @@
 // Hardening of the HTTP API beyond the contract tests: list filters that used to reach Temporal and
-// fail there slowly.
-import { quickSop, TestService, type Reply } from '../helpers/service';
+// fail there slowly, role checks that ran after validation, the OpenAPI document's 403s.
+import { PERMISSIONS } from '../../domain';
+import { routes } from '../../api/routes';
+import { dealBody, quickSop, TestService, type KeyName, type Reply } from '../helpers/service';
 
 let service: TestService;
 beforeAll(async () => {
@@ -8,6 +10,9 @@ beforeAll(async () => {
   expect((await service.call('POST', '/v1/sops', { as: 'ops', body: quickSop() })).status).toBe(201);
 });
 afterAll(async () => service?.stop());
+
+let counter = 0;
+const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
 
 /** Well inside the API's 10 s Temporal deadline: the answer came without waiting on Temporal. */
 const FAST_MS = 2_000;
@@ -23,6 +28,16 @@ function expectProblem(reply: Reply, status: number, code?: string): void {
   expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(reply.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
 }
+
+async function openDeal(as: KeyName = 'alice', overrides: Record<string, unknown> = {}): Promise<string> {
+  const dealId = newId('deal');
+  const reply = await service.call('POST', '/v1/deals', { as, body: dealBody(dealId, overrides) });
+  expect(reply.status).toBe(201);
+  return dealId;
+}
+
+const act = (dealId: string, body: unknown, as: KeyName = 'alice', headers?: Record<string, string>) =>
+  service.call('POST', `/v1/deals/${dealId}/actions`, { as, body, headers });
 
 describe('list filters take only values a deal can hold', () => {
   test.each([
@@ -50,5 +65,82 @@ describe('list filters take only values a deal can hold', () => {
     });
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({ deals: expect.any(Array), nextPageToken: null });
+  });
+});
+
+describe('a role that may never do a thing gets 403 before its request is validated', () => {
+  test.each<[string, KeyName, unknown]>([
+    ['/v1/sops', 'viewer', { id: 'x' }],
+    ['/v1/sops', 'manager', { stages: 'none' }],
+    ['/v1/sops', 'alice', {}],
+    ['/v1/deals', 'viewer', { dealId: 'bad id!', amount: 'lots' }],
+    ['/v1/deals/any-deal/actions', 'viewer', { type: 'teleport' }],
+    ['/v1/deals/bad%20id!/actions', 'viewer', {}],
+  ])('POST %s as %s with an invalid request: 403', async (path, as, body) => {
+    const reply = await service.call('POST', path, { as, body });
+    expectProblem(reply, 403, 'forbidden');
+    expect(reply.body.errors).toBeUndefined();
+  });
+
+  test('a role that may do it still gets 422 for an invalid request', async () => {
+    expectProblem(await service.call('POST', '/v1/sops', { as: 'ops', body: { id: 'x' } }), 422, 'validation_failed');
+    expectProblem(await service.call('POST', '/v1/deals', { as: 'alice', body: { dealId: 'bad id!' } }), 422, 'validation_failed');
+    expectProblem(await act('any-deal', { type: 'teleport' }, 'alice'), 422, 'validation_failed');
+  });
+
+  test('the checks that need the request still run: a rep opening a deal for another owner, a rep reassigning', async () => {
+    expectProblem(await service.call('POST', '/v1/deals', { as: 'alice', body: dealBody(newId('a'), { owner: 'bob' }) }), 403, 'forbidden');
+    expectProblem(await act(await openDeal('alice'), { type: 'reassign', owner: 'bob' }, 'alice'), 403, 'forbidden');
+  });
+});
+
+describe('OpenAPI lists 403 wherever a role can be refused', () => {
+  // The route objects only close over their services; none is called here.
+  const apiRoutes = routes({ deals: {} as never, sops: {} as never });
+  let doc: any;
+  beforeAll(async () => {
+    doc = (await service.call('GET', '/v1/openapi.json', { as: null })).body;
+  });
+  const operation = (method: string, path: string) => doc.paths[path.replace(/:([A-Za-z]+)/g, '{$1}')][method];
+
+  test('POST /v1/sops documents its 403 as a problem', () => {
+    expect(operation('post', '/v1/sops').responses['403']).toEqual({
+      description: expect.any(String),
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    });
+  });
+
+  test('every route with a role check, and every POST (each is some role\u2019s 403 in the contract), lists 403', () => {
+    const gated = apiRoutes.filter((route) => route.allow || route.method === 'post');
+    expect(gated.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
+      ['post /v1/deals', 'post /v1/deals/:dealId/actions', 'post /v1/sops'].sort(),
+    );
+    const missing = gated.filter((route) => !operation(route.method, route.path).responses['403']);
+    expect(missing.map((route) => `${route.method} ${route.path}`)).toEqual([]);
+  });
+
+  test("each route's role check refuses exactly the roles the contract's table refuses", () => {
+    const permission: Record<string, keyof (typeof PERMISSIONS)['admin']> = {
+      '/v1/sops': 'publishSops',
+      '/v1/deals': 'createDeals',
+      '/v1/deals/:dealId/actions': 'act',
+    };
+    const checked = apiRoutes.filter((route) => route.allow);
+    expect(checked.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
+      Object.keys(permission)
+        .map((path) => `post ${path}`)
+        .sort(),
+    );
+    for (const route of checked) {
+      for (const [role, row] of Object.entries(PERMISSIONS)) {
+        const refusal = route.allow?.({ role: role as keyof typeof PERMISSIONS, subject: 'someone' }) ?? null;
+        expect({ route: route.path, role, refused: refusal !== null }).toEqual({
+          route: route.path,
+          role,
+          refused: !row[permission[route.path]],
+        });
+      }
+      expect(route.allow?.({ role: 'system', subject: 'system' })).toBeNull();
+    }
   });
 });
