@@ -1,5 +1,6 @@
 // Hardening of the HTTP API beyond the contract tests: list filters that used to reach Temporal and
-// fail there slowly, role checks that ran after validation, the OpenAPI document's 403s.
+// fail there slowly, role checks that ran after validation, the OpenAPI document's 403s, and the
+// scope of an Idempotency-Key.
 import { PERMISSIONS } from '../../domain';
 import { routes } from '../../api/routes';
 import { dealBody, quickSop, TestService, type KeyName, type Reply } from '../helpers/service';
@@ -142,5 +143,43 @@ describe('OpenAPI lists 403 wherever a role can be refused', () => {
       }
       expect(route.allow?.({ role: 'system', subject: 'system' })).toBeNull();
     }
+  });
+});
+
+describe('Idempotency-Key scope: the caller and the deal', () => {
+  test('one caller reusing a key on two deals makes two requests, each replayed on its own deal', async () => {
+    const [dealA, dealB] = [await openDeal('alice'), await openDeal('alice')];
+    const headers = { 'idempotency-key': newId('shared') };
+    const onA = await act(dealA, { type: 'open_request', requestId: 'q1' }, 'alice', headers);
+    const onB = await act(dealB, { type: 'log_activity', kind: 'call' }, 'alice', headers);
+    expect([onA.status, onB.status]).toEqual([200, 200]);
+    expect(onB.body.deal.dealId).toBe(dealB);
+    expect(onB.body.deal.requests).toEqual([]);
+
+    const againA = await act(dealA, { type: 'open_request', requestId: 'q1' }, 'alice', headers);
+    const againB = await act(dealB, { type: 'log_activity', kind: 'call' }, 'alice', headers);
+    expect([againA.body, againB.body]).toEqual([onA.body, onB.body]);
+    const events = async (dealId: string) =>
+      (await service.call('GET', `/v1/deals/${dealId}/timeline`)).body.events.map((e: { type: string }) => e.type);
+    expect((await events(dealA)).filter((type: string) => type === 'request_opened')).toHaveLength(1);
+    expect((await events(dealB)).filter((type: string) => type === 'activity_logged')).toHaveLength(1);
+    // On the same deal the key is still bound to its first body.
+    expectProblem(await act(dealB, { type: 'log_activity', kind: 'email' }, 'alice', headers), 422, 'idempotency_key_reused');
+  });
+
+  test("another caller's same key on the same deal is a request of its own", async () => {
+    const dealId = await openDeal('alice');
+    const headers = { 'idempotency-key': newId('mine') };
+    expect((await act(dealId, { type: 'log_activity', kind: 'call' }, 'alice', headers)).status).toBe(200);
+    const managers = await act(dealId, { type: 'log_activity', kind: 'demo' }, 'manager', headers);
+    expect(managers.status).toBe(200);
+  });
+
+  test('POST /v1/deals: one key on two dealIds opens two deals', async () => {
+    const headers = { 'idempotency-key': newId('create') };
+    const first = await service.call('POST', '/v1/deals', { as: 'alice', body: dealBody(newId('k')), headers });
+    const second = await service.call('POST', '/v1/deals', { as: 'alice', body: dealBody(newId('k')), headers });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(first.body.dealId).not.toBe(second.body.dealId);
   });
 });
