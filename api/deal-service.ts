@@ -30,6 +30,7 @@ import {
   timelineQuery,
   type ActResult,
 } from '../workflows/messages';
+import { issuePageToken, readPageToken } from './page-token';
 import { ProblemError, problems } from './problem';
 import type { SopService } from './sop-service';
 
@@ -91,6 +92,9 @@ export interface DealListItem {
   currency: string | null;
   stageEnteredAt: string | null;
   nextDeadline: string | null;
+  /** When a pause still running began, and the paused time in the current stage before it (for pace). */
+  pausedSince: string | null;
+  stagePausedMs: number;
 }
 
 const notFound = (dealId: string) => problems.notFound(`No deal "${dealId}" that you may read.`);
@@ -239,13 +243,11 @@ export class DealService {
     add(keys.sopId.name, filters.sopId);
     add(keys.status.name, filters.status);
     add(keys.tier.name, filters.tier);
+    const query = clauses.join(' AND ');
+    // Checked before Temporal sees it: a token it did not issue is retried there until the deadline.
+    const nextPageToken = filters.pageToken ? readPageToken(filters.pageToken, query) : undefined;
     const response = await this.bounded(() =>
-      this.client.workflowService.listWorkflowExecutions({
-        namespace: this.namespace,
-        pageSize: filters.pageSize,
-        nextPageToken: filters.pageToken ? Buffer.from(filters.pageToken, 'base64url') : undefined,
-        query: clauses.join(' AND '),
-      }),
+      this.client.workflowService.listWorkflowExecutions({ namespace: this.namespace, pageSize: filters.pageSize, nextPageToken, query }),
     );
     const deals = (response.executions ?? []).map((execution) => {
       const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
@@ -265,9 +267,10 @@ export class DealService {
         currency: listing?.currency ?? null,
         stageEnteredAt: listing?.stageEnteredAt ?? null,
         nextDeadline: listing?.nextDeadline ?? (deadline ? deadline.toISOString() : null),
+        pausedSince: listing?.pausedSince ?? null,
+        stagePausedMs: listing?.stagePausedMs ?? 0,
       };
     });
-    const token = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64url') : null;
-    return { deals, nextPageToken: token };
+    return { deals, nextPageToken: issuePageToken(response.nextPageToken, query) };
   }
 }

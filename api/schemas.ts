@@ -6,6 +6,9 @@ export const dealParams = z.strictObject({ dealId: z.string().regex(DEAL_ID, 'no
 export const sopParams = z.strictObject({ id: z.string().regex(SOP_ID, 'not an SOP id') });
 export const sopVersionParams = sopParams.extend({ version: z.coerce.number().int().min(1).max(1_000_000) });
 
+/** A page token as `DealService.list` issues it, `<base64url token>.<checksum>`; empty is the first page. */
+export const PAGE_TOKEN = /^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16})?$/;
+
 /**
  * `GET /v1/deals` filters; every one optional. Each string filter takes only what a stored value can
  * be: anything else (a NUL, say) would reach the visibility query and fail there as a 503.
@@ -18,11 +21,7 @@ export const dealListQuery = z.strictObject({
   status: z.enum(['open', 'won', 'lost']).optional(),
   tier: tierSchema.optional(),
   pageSize: z.coerce.number().int().min(1).max(100).default(50),
-  pageToken: z
-    .string()
-    .max(4096)
-    .regex(/^[A-Za-z0-9_-]*$/, 'not a page token from this API')
-    .optional(),
+  pageToken: z.string().max(4096).regex(PAGE_TOKEN, 'not a page token from this API').optional(),
 });
 
 export const idempotencyKeyHeader = z.string().min(1).max(255);

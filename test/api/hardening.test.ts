@@ -1,6 +1,6 @@
-// Hardening of the HTTP API beyond the contract tests: list filters that used to reach Temporal and
-// fail there slowly, role checks that ran after validation, the OpenAPI document's 403s, and the
-// scope of an Idempotency-Key.
+// Hardening of the HTTP API beyond the contract tests: requests that used to reach Temporal and fail
+// there slowly (odd list filters, forged page tokens), role checks that ran after validation, the
+// OpenAPI document's 403s, and the scope of an Idempotency-Key.
 import { PERMISSIONS } from '../../domain';
 import { routes } from '../../api/routes';
 import { dealBody, quickSop, TestService, type KeyName, type Reply } from '../helpers/service';
@@ -40,6 +40,15 @@ async function openDeal(as: KeyName = 'alice', overrides: Record<string, unknown
 const act = (dealId: string, body: unknown, as: KeyName = 'alice', headers?: Record<string, string>) =>
   service.call('POST', `/v1/deals/${dealId}/actions`, { as, body, headers });
 
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
 describe('list filters take only values a deal can hold', () => {
   test.each([
     ['owner', '%00'],
@@ -66,6 +75,53 @@ describe('list filters take only values a deal can hold', () => {
     });
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({ deals: expect.any(Array), nextPageToken: null });
+  });
+});
+
+describe('page tokens', () => {
+  const expectTokenRefused = (reply: Reply, ms: number) => {
+    expectProblem(reply, 422, 'validation_failed');
+    expect(reply.body.errors).toEqual([{ path: 'query.pageToken', message: expect.stringMatching(/page token/) }]);
+    expect(ms).toBeLessThan(FAST_MS);
+  };
+
+  test.each(['AAAA', 'AAAA.AAAAAAAAAAAAAAAA', 'AAAA.AAAAAAAAAAAAAAAA.AAAA', '.AAAAAAAAAAAAAAAA', 'AAAA.short'])(
+    'a token this API did not issue (%s) is 422 at once, never sent to Temporal',
+    async (token) => {
+      const [reply, ms] = await timed(() => service.call('GET', `/v1/deals?pageToken=${token}`, { as: 'manager' }));
+      expectTokenRefused(reply, ms);
+    },
+  );
+
+  test('a token pages only the list it was issued for: other filters, another rep, or a changed byte are 422', async () => {
+    const sopId = newId('paging').toLowerCase();
+    expect((await service.call('POST', '/v1/sops', { as: 'ops', body: quickSop(sopId) })).status).toBe(201);
+    const dealIds = [await openDeal('alice', { sopId }), await openDeal('alice', { sopId })];
+    const page = (query: string, as: KeyName = 'manager') => timed(() => service.call('GET', `/v1/deals?${query}`, { as }));
+    await eventually(
+      () => page(`sopId=${sopId}`).then(([reply]) => reply.body.deals.length),
+      (count) => count === 2,
+    );
+
+    const [first] = await page(`sopId=${sopId}&pageSize=1`);
+    const token: string = first.body.nextPageToken;
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16}$/);
+    const [second] = await page(`sopId=${sopId}&pageSize=1&pageToken=${token}`);
+    expect(second.status).toBe(200);
+    expect([first.body.deals[0].dealId, second.body.deals[0].dealId].sort()).toEqual([...dealIds].sort());
+
+    expectTokenRefused(...(await page(`sopId=${sopId}&tier=B&pageSize=1&pageToken=${token}`)));
+    expectTokenRefused(...(await page(`sopId=quick-sop&pageSize=1&pageToken=${token}`)));
+    expectTokenRefused(...(await page(`pageSize=1&pageToken=${token}`)));
+    // Alice's list is her own deals only: the manager's token is not a token for it.
+    expectTokenRefused(...(await page(`sopId=${sopId}&pageSize=1&pageToken=${token}`, 'alice')));
+    const [raw, sum] = token.split('.');
+    const flipped = `${raw.slice(0, -1)}${raw.endsWith('A') ? 'B' : 'A'}.${sum}`;
+    expectTokenRefused(...(await page(`sopId=${sopId}&pageSize=1&pageToken=${flipped}`)));
+  });
+
+  test('an empty pageToken is the first page', async () => {
+    expect((await service.call('GET', '/v1/deals?pageToken=&pageSize=1', { as: 'manager' })).status).toBe(200);
   });
 });
 
