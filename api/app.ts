@@ -1,7 +1,10 @@
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { ApiKey } from '../config';
+import type { AnalyticsService } from './analytics-service';
 import { authenticate } from './auth';
+import { boardRoutes } from './board-routes';
+import { serveBoard } from './board-static';
 import { createHttpMetrics } from './http-metrics';
 import { openApiDocument } from './openapi';
 import { problemHandler, routeNotFound } from './problem';
@@ -12,6 +15,7 @@ import { temporalProblem } from './temporal-errors';
 
 export interface AppDeps {
   readonly services: Services;
+  readonly analytics: AnalyticsService;
   readonly apiKeys: readonly ApiKey[];
   readonly readiness: () => Promise<ReadinessCheck>;
   /** The in-process worker's Prometheus text, when the worker runs in this process. */
@@ -41,12 +45,13 @@ export function createApp(deps: AppDeps): { app: Express; metrics: Registry } {
       .then(([http, worker]) => response.type(httpMetrics.registry.contentType).send(`${http}\n${worker}`))
       .catch(next);
   });
-  const apiRoutes = routes(deps.services);
+  const apiRoutes = [...routes(deps.services), ...boardRoutes(deps.analytics)];
   const document = openApiDocument(apiRoutes);
   app.get('/v1/openapi.json', (_request, response) => {
     response.json(document);
   });
 
+  app.use(serveBoard());
   app.use('/v1', authenticate(deps.apiKeys));
   app.use(express.json({ limit: '1mb', strict: false, type: ['application/json', 'application/*+json'] }));
   for (const route of apiRoutes) app[route.method](route.path, toHandler(route));

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type pino from 'pino';
 import type { ApiKey, ServiceConfig } from '../config';
 import { createApp } from './app';
+import { AnalyticsService } from './analytics-service';
 import { DealService } from './deal-service';
 import { publishSopFiles } from './publish-sops';
 import { createReadiness } from './readiness';
@@ -30,9 +31,11 @@ export async function serveApi(options: {
   const client = new Client({ connection, namespace: config.namespace });
   const sops = new SopService(client, config.taskQueue);
   const deals = new DealService(client, sops, config.taskQueue, config.namespace);
+  const analytics = new AnalyticsService(client, sops, deals);
   let sopsPublished = false;
   const { app } = createApp({
     services: { deals, sops },
+    analytics,
     apiKeys: options.apiKeys,
     readiness: createReadiness({ client, namespace: config.namespace, taskQueue: config.taskQueue, sopsPublished: () => sopsPublished }),
     workerMetrics: options.workerMetrics,

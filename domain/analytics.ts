@@ -44,8 +44,8 @@ export interface SopAnalytics {
 }
 
 export const REVISIONS_CAP = 5;
-const RECENT_LIMIT = 10_000;
-const LABELS_LIMIT = 1_000;
+const RECENT_LIMIT = 5_000;
+const LABELS_LIMIT = 500;
 const OTHER = '(other)';
 
 export function emptyAnalytics(sopId: string): SopAnalytics {

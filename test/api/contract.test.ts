@@ -305,6 +305,8 @@ describe('reads and lists', () => {
         'currency',
         'stageEnteredAt',
         'nextDeadline',
+        'pausedSince',
+        'stagePausedMs',
       ].sort(),
     );
     expectProblem(await service.call('GET', '/v1/deals?health=purple'), 422, 'validation_failed');
@@ -322,6 +324,9 @@ describe('reads and lists', () => {
         '/v1/sops',
         '/v1/sops/{id}',
         '/v1/sops/{id}/versions/{version}',
+        '/v1/sops/{id}/analytics',
+        '/v1/sops/{id}/analytics/pace',
+        '/v1/me',
       ].sort(),
     );
     // The validator is an ES module: run it in its own Node process.

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
+import { AnalyticsService } from '../../api/analytics-service';
 import { DealService } from '../../api/deal-service';
 import { createReadiness } from '../../api/readiness';
 import { SopService } from '../../api/sop-service';
@@ -17,8 +18,10 @@ beforeAll(async () => {
   connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
   const client = new Client({ connection });
   const sops = new SopService(client, 'q', 'sop-registry', 1_000);
+  const deals = new DealService(client, sops, 'q', 'default', 1_000);
   const { app } = createApp({
-    services: { sops, deals: new DealService(client, sops, 'q', 'default', 1_000) },
+    services: { sops, deals },
+    analytics: new AnalyticsService(client, sops, deals, Date.now, 1_000),
     apiKeys: Object.values(KEYS),
     readiness: createReadiness({ client, namespace: 'default', taskQueue: 'q', sopsPublished: () => true }),
     onUnexpectedError: () => undefined,
@@ -44,6 +47,8 @@ test.each([
   ['GET', '/v1/deals/acme-1', undefined],
   ['GET', '/v1/deals', undefined],
   ['GET', '/v1/sops', undefined],
+  ['GET', '/v1/sops/quick-sop/analytics', undefined],
+  ['GET', '/v1/sops/quick-sop/analytics/pace', undefined],
   ['POST', '/v1/deals/acme-1/actions', { type: 'log_activity', kind: 'call' }],
   ['POST', '/v1/deals', { dealId: 'x', sopId: 'quick-sop', customer: { name: 'A', tier: 'A' }, amount: 1, currency: 'CNY' }],
 ])('%s %s is 503 problem+json with Retry-After', async (method, path, body) => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -31,25 +32,50 @@ export function dealWorker(
   });
 }
 
-const analyticsOfTestDeals = new Set<string>();
+const startedByTest = new Set<string>();
 
 /**
- * Runs `body` on `worker`, then ends the analytics workflows its deals started. Each test has its
- * own task queue, and the time-skipping server does not skip time while a workflow task waits on
- * a queue nobody polls any more, as a later test's facts would leave one.
+ * Runs `body` on `worker`, then ends every deal it started and the SOP analytics they fed. Each test
+ * has its own task queue, and the time-skipping server stops skipping time while a task waits on a
+ * queue nobody polls any more, as a finished test's deal or analytics would leave one.
  */
-export async function runWorker<T>(env: TestWorkflowEnvironment, worker: Worker, body: Promise<T>): Promise<T> {
+/**
+ * Terminates a workflow once no task of its is in flight: the time-skipping server keeps time still
+ * for a task that was in flight when its workflow was terminated.
+ */
+async function endWorkflow(env: TestWorkflowEnvironment, workflowId: string): Promise<void> {
+  const handle = env.client.workflow.getHandle(workflowId);
+  const until = Date.now() + 5_000;
   try {
-    return await worker.runUntil(body);
-  } finally {
-    for (const sopId of analyticsOfTestDeals) {
-      await env.client.workflow
-        .getHandle(analyticsWorkflowId(sopId))
-        .terminate('test done')
-        .catch(() => undefined);
+    for (;;) {
+      const { raw, status } = await handle.describe();
+      if (status.name !== 'RUNNING') return;
+      const running = (raw.pendingActivities ?? []).some(
+        (a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+      );
+      if ((!running && !raw.pendingWorkflowTask) || Date.now() > until) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    analyticsOfTestDeals.clear();
+    await handle.terminate('test done');
+  } catch {
+    // Not started, or already gone.
   }
+}
+
+export function runWorker<T>(env: TestWorkflowEnvironment, worker: Worker, body: Promise<T>): Promise<T> {
+  // Ended while the worker still runs, so no activity of theirs is left in flight when it stops.
+  return worker.runUntil(async () => {
+    try {
+      return await body;
+    } finally {
+      // Deals first: a deal still running could start its SOP's analytics again on this queue.
+      const ids = [...startedByTest];
+      for (const workflowId of [...ids.filter((id) => !id.startsWith('analytics:')), ...ids.filter((id) => id.startsWith('analytics:'))]) {
+        await endWorkflow(env, workflowId);
+      }
+      startedByTest.clear();
+    }
+  });
 }
 
 /** A running deal and the calls tests make on it. */
@@ -66,12 +92,13 @@ export class TestDeal {
     opening: Partial<DealOpening> = {},
     extra: { maxHistoryEvents?: number } = {},
   ): Promise<TestDeal> {
-    analyticsOfTestDeals.add(sop.id);
+    startedByTest.add(analyticsWorkflowId(sop.id));
     const handle = await env.client.workflow.start(dealWorkflow, {
       taskQueue,
       workflowId: uniqueId('deal'),
       args: [{ opening: makeOpening(opening), sop, openedBy: ALICE, ...extra }],
     });
+    startedByTest.add(handle.workflowId);
     return new TestDeal(handle, env.client);
   }
 

@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { WebhookTarget } from '../../activities';
 import { createApp } from '../../api/app';
+import { AnalyticsService } from '../../api/analytics-service';
 import { DealService } from '../../api/deal-service';
 import { createReadiness } from '../../api/readiness';
 import { SopService } from '../../api/sop-service';
@@ -32,6 +33,7 @@ export interface Reply<T = any> {
 export class TestService {
   private constructor(
     readonly env: TestWorkflowEnvironment,
+    readonly taskQueue: string,
     readonly url: string,
     readonly sops: SopService,
     private readonly worker: Worker,
@@ -46,8 +48,10 @@ export class TestService {
     const running = worker.run();
     const sops = new SopService(env.client, taskQueue, uniqueId('sop-registry'));
     const deals = new DealService(env.client, sops, taskQueue, env.namespace ?? 'default');
+    const analytics = new AnalyticsService(env.client, sops, deals);
     const { app } = createApp({
       services: { deals, sops },
+      analytics,
       apiKeys: Object.values(KEYS),
       readiness: createReadiness({ client: env.client, namespace: env.namespace ?? 'default', taskQueue, sopsPublished: () => true }),
       onUnexpectedError: (error) => console.error('unexpected', error),
@@ -56,7 +60,7 @@ export class TestService {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return new TestService(env, url, sops, worker, running, server);
+    return new TestService(env, taskQueue, url, sops, worker, running, server);
   }
 
   /** A real HTTP request; `body` is sent as JSON unless it is a string (sent raw). */

@@ -85,27 +85,6 @@ test('a webhook answered 503 twice is retried under one webhook-id, signed afres
   );
 });
 
-test('a webhook answered 400 is not retried and ends failed, and the deal carries on', async () => {
-  receiver.respondWith(() => 400);
-  const queue = uniqueId('webhooks');
-  const worker = await dealWorker(env, bundle, queue, webhookTarget(url));
-  await runWorker(
-    env,
-    worker,
-    (async () => {
-      const deal = await TestDeal.start(env, queue, sop);
-      await sleepUntil(env, ms((await deal.view()).stage?.breachAt) + 1_000);
-      const view = await settled(deal);
-      expect(view.escalations).toEqual([expect.objectContaining({ type: 'deal.sla.breached', delivery: 'failed' })]);
-      expect(requestsFor(view.escalations[0].id)).toHaveLength(1);
-      const recorded = (await deal.timeline()).find((e) => e.type === 'delivery_recorded');
-      expect(recorded?.data).toMatchObject({ delivery: 'failed', error: expect.stringContaining('400') });
-      const next = await deal.act({ type: 'complete_stage', stage: 'requirements' });
-      expect(next.stage?.id).toBe('contract');
-    })(),
-  );
-});
-
 test('a receiver that is down holds up neither other deadlines nor actions', async () => {
   receiver.respondWith(() => 503);
   const queue = uniqueId('webhooks');
@@ -133,6 +112,29 @@ test('a receiver that is down holds up neither other deadlines nor actions', asy
       await env.sleep(2 * HOUR);
       const delivered = await deal.view();
       expect(delivered.escalations.slice(0, 3).every((e) => e.delivery === 'delivered')).toBe(true);
+    })(),
+  );
+});
+
+// Last in the file: after this test the time-skipping server (1.40) no longer skips time for a later
+// test's deal, even with every workflow of this one terminated. Not understood yet; see the closing note.
+test('a webhook answered 400 is not retried and ends failed, and the deal carries on', async () => {
+  receiver.respondWith(() => 400);
+  const queue = uniqueId('webhooks');
+  const worker = await dealWorker(env, bundle, queue, webhookTarget(url));
+  await runWorker(
+    env,
+    worker,
+    (async () => {
+      const deal = await TestDeal.start(env, queue, sop);
+      await sleepUntil(env, ms((await deal.view()).stage?.breachAt) + 1_000);
+      const view = await settled(deal);
+      expect(view.escalations).toEqual([expect.objectContaining({ type: 'deal.sla.breached', delivery: 'failed' })]);
+      expect(requestsFor(view.escalations[0].id)).toHaveLength(1);
+      const recorded = (await deal.timeline()).find((e) => e.type === 'delivery_recorded');
+      expect(recorded?.data).toMatchObject({ delivery: 'failed', error: expect.stringContaining('400') });
+      const next = await deal.act({ type: 'complete_stage', stage: 'requirements' });
+      expect(next.stage?.id).toBe('contract');
     })(),
   );
 });
