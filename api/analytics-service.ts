@@ -22,13 +22,16 @@ export interface DealPace {
   stage: string | null;
   /** Time in the current stage so far, paused time left out. */
   timeInStageMs: number | null;
-  /** The median time in this stage of the SOP's completed visits. */
+  /** The median time in this stage of the SOP's completed visits; null below `MIN_PEERS` of them. */
   peerP50Ms: number | null;
   /** timeInStageMs / peerP50Ms: 1.4 is 40% slower than the typical deal. */
   pace: number | null;
 }
 
 export type PaceFilters = Pick<DealFilters, 'stage' | 'owner' | 'pageSize' | 'pageToken'>;
+
+/** Completed visits of a stage needed before a deal's pace is given against them. */
+export const MIN_PEERS = 3;
 
 /** How long one replica reuses an SOP's figures, so a board polling every second costs one query per interval. */
 const FIGURES_TTL_MS = 2_000;
@@ -56,7 +59,8 @@ export class AnalyticsService {
   async pace(sopId: string, filters: PaceFilters, actor: Actor): Promise<{ deals: DealPace[]; nextPageToken: string | null }> {
     await this.publishedSop(sopId);
     const [listed, figures] = await Promise.all([this.deals.list({ ...filters, sopId, status: 'open' }, actor), this.figures(sopId)]);
-    const p50 = new Map(figures.stages.map((s) => [s.stage, s.timeInStage.wallMs.p50]));
+    // Fewer completed visits than this make a median too thin to compare a deal with.
+    const p50 = new Map(figures.stages.filter((s) => s.timeInStage.samples >= MIN_PEERS).map((s) => [s.stage, s.timeInStage.wallMs.p50]));
     const now = this.now();
     return {
       deals: listed.deals.map((deal) => {

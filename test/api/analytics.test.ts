@@ -159,6 +159,15 @@ describe('deals opened and worked through the API', () => {
       { revisions: 0, orMore: false, won: 1, lost: 0, lossRate: 0 },
       { revisions: 1, orMore: false, won: 0, lost: 1, lossRate: 1 },
     ]);
+    // Pace needs 3 completed visits of the stage: requirements has them, pricing (1) does not.
+    const pace = await eventually(
+      () => service.call('GET', '/v1/sops/quick-sop/analytics/pace?pageSize=10'),
+      (r) => r.body?.deals?.length === 2 && r.body.deals.every((d: { stage: string }) => d.stage),
+    );
+    const byDeal = Object.fromEntries(pace.body.deals.map((d: { dealId: string }) => [d.dealId, d]));
+    expect(byDeal.e5).toMatchObject({ stage: 'requirements', peerP50Ms: sorted[1] });
+    expect(byDeal.e5.pace).toBe(paceOf(byDeal.e5.timeInStageMs, sorted[1]));
+    expect(byDeal.e3).toMatchObject({ stage: 'pricing', peerP50Ms: null, pace: null });
     expect(reply.body.stalls).toEqual({
       lostReasons: [{ reason: 'Budget frozen', deals: 2 }],
       openRisks: [],
