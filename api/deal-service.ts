@@ -25,6 +25,7 @@ import {
   DEAL_WORKFLOW,
   dealWorkflowId,
   REJECTED_FAILURE,
+  rememberRefusalSignal,
   searchAttributes as keys,
   stateQuery,
   timelineQuery,
@@ -200,13 +201,31 @@ export class DealService {
     } catch (error) {
       const cause = error instanceof WorkflowUpdateFailedError ? error.cause : null;
       if (cause instanceof ApplicationFailure && cause.type === REJECTED_FAILURE && cause.details?.[0]) {
-        throw rejectionProblem(cause.details[0] as Rejection);
+        const rejection = cause.details[0] as Rejection;
+        if (idempotency) await this.rememberRefusal(dealId, actor, idempotency, rejection);
+        throw rejectionProblem(rejection);
       }
       if (await this.isClosed(dealId, error)) {
         throw new ProblemError(409, 'Conflict', `Deal "${dealId}" is closed; it takes no more actions.`, 'deal_closed');
       }
       throw error;
     }
+  }
+
+  /**
+   * A refused update leaves no trace in the deal, so the API tells the deal, and a retry with the
+   * same key gets the same refusal. Best effort: if this fails, the retry is decided afresh.
+   */
+  private async rememberRefusal(dealId: string, actor: Actor, idempotency: Idempotency, rejection: Rejection): Promise<void> {
+    if (rejection.code === 'idempotency_key_reused') return;
+    await this.bounded(() =>
+      this.handle(dealId).signal(rememberRefusalSignal, {
+        actor,
+        idempotencyKey: idempotency.key,
+        bodyHash: idempotency.bodyHash,
+        rejection,
+      }),
+    ).catch(() => undefined);
   }
 
   /** An update on a completed workflow fails at the server: tell that apart from a missing deal. */

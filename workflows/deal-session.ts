@@ -25,11 +25,27 @@ import {
   type TimelineEntry,
   type Actor,
   type DealFact,
+  REJECTION_CODES,
   factsOf,
   timelineFacts,
 } from '../domain';
 import { z } from 'zod';
-import type { ActRequest, ActResult } from './messages';
+import type { ActRequest, ActResult, RefusedRequest } from './messages';
+
+/** What a key is remembered with: the timeline length the answer was given at, or the refusal. */
+type Answer = number | Rejection;
+
+const refusedRequestSchema = z.object({
+  actor: actorSchema,
+  idempotencyKey: z.string().min(1).max(255),
+  bodyHash: z.string().max(200),
+  rejection: z.object({
+    rejected: z.literal(true),
+    code: z.enum(REJECTION_CODES),
+    message: z.string().max(2_000),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
 
 const actRequestSchema = z.object({
   action: actionSchema,
@@ -42,8 +58,8 @@ const actRequestSchema = z.object({
 export interface CarriedDeal {
   readonly state: DealState;
   readonly events: DealEvent[];
-  /** Idempotency keys of the last 24 h and the timeline length each answer was given at. */
-  readonly memory: RememberedAnswer<number>[];
+  /** Idempotency keys of the last 24 h and the answer each got: a timeline length, or a refusal. */
+  readonly memory: RememberedAnswer<Answer>[];
   /** Analytics facts not yet known to have arrived; absent in runs from before analytics. */
   readonly unreported?: DealFact[];
 }
@@ -63,7 +79,7 @@ export class DealSession {
     readonly sop: Sop,
     private state: DealState,
     private readonly events: DealEvent[],
-    private memory: RememberedAnswer<number>[],
+    private memory: RememberedAnswer<Answer>[],
     private readonly hooks: DealHooks,
   ) {}
 
@@ -125,7 +141,7 @@ export class DealSession {
     if (!parsed.success) return reject('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     if (request.idempotencyKey) {
       const remembered = recall(this.memory, idempotencyScope(request.actor.subject, request.idempotencyKey), request.bodyHash ?? '');
-      if (remembered.kind === 'replay') return { replay: remembered.answer };
+      if (remembered.kind === 'replay') return isRejection(remembered.answer) ? remembered.answer : { replay: remembered.answer };
       if (remembered.kind === 'conflict') {
         return reject('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
       }
@@ -147,6 +163,19 @@ export class DealSession {
       this.memory = remember(this.memory, { scope, bodyHash: request.bodyHash ?? '', at: now, answer: this.events.length }, now);
     }
     return { accepted: true, deal: this.view() };
+  }
+
+  /** Remembers a refusal the API saw for a keyed request, unless the key already has an answer. */
+  rememberRefusal(request: RefusedRequest, now: Instant): void {
+    const parsed = refusedRequestSchema.safeParse(request);
+    if (!parsed.success || parsed.data.rejection.code === 'idempotency_key_reused') return;
+    const scope = idempotencyScope(parsed.data.actor.subject, parsed.data.idempotencyKey);
+    if (recall(this.memory, scope, parsed.data.bodyHash).kind !== 'new') return;
+    this.memory = remember(
+      this.memory,
+      { scope, bodyHash: parsed.data.bodyHash, at: now, answer: parsed.data.rejection as Rejection },
+      now,
+    );
   }
 
   private apply(event: DealEvent): void {

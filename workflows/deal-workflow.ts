@@ -26,7 +26,7 @@ import { FACT_REPORTING, WEBHOOK_DELIVERY } from './activity-options';
 import { DealSession, type CarriedDeal } from './deal-session';
 import { DealVisibility } from './deal-visibility';
 import { FactOutbox } from './fact-outbox';
-import { actSignal, actUpdate, REJECTED_FAILURE, stateQuery, timelineQuery, type ActRequest } from './messages';
+import { actSignal, actUpdate, REJECTED_FAILURE, rememberRefusalSignal, stateQuery, timelineQuery, type ActRequest } from './messages';
 
 export interface DealWorkflowInput {
   readonly opening: DealOpening;
@@ -97,6 +97,12 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<DealView> 
     const answer = deal.act(request, now());
     if (isRejection(answer)) {
       const sender = request as Partial<ActRequest> | undefined;
+      if (sender?.idempotencyKey && sender.actor) {
+        deal.rememberRefusal(
+          { actor: sender.actor, idempotencyKey: sender.idempotencyKey, bodyHash: sender.bodyHash ?? '', rejection: answer },
+          now(),
+        );
+      }
       deal.record({
         type: 'action_rejected',
         at: now(),
@@ -105,6 +111,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<DealView> 
       });
     }
   });
+  setHandler(rememberRefusalSignal, (refused) => deal.rememberRefusal(refused, now()));
   setHandler(stateQuery, () => deal.view());
   setHandler(timelineQuery, () => deal.timeline());
 

@@ -1,7 +1,7 @@
 // The one module of workflows/ that the API imports: names, message definitions, search attributes.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Action, Actor, AnalyticsFigures, DealFact, DealView, Problem, Sop, TimelineEntry } from '../domain';
+import type { Action, Actor, AnalyticsFigures, DealFact, DealView, Problem, Rejection, Sop, TimelineEntry } from '../domain';
 
 export const DEFAULT_TASK_QUEUE = 'sales-sop';
 export const DEAL_WORKFLOW = 'dealWorkflow';
@@ -35,6 +35,15 @@ export interface ActResult {
 export const actUpdate = defineUpdate<ActResult, [ActRequest]>('act');
 /** The same action for fire-and-forget senders; a refused one is recorded on the timeline. */
 export const actSignal = defineSignal<[ActRequest]>('act');
+/** A refused action that carried an `Idempotency-Key`: its retry gets the same refusal. */
+export interface RefusedRequest {
+  readonly actor: Actor;
+  readonly idempotencyKey: string;
+  readonly bodyHash: string;
+  readonly rejection: Rejection;
+}
+/** Sent by the API after the deal refused a keyed update: a refusal never enters history on its own. */
+export const rememberRefusalSignal = defineSignal<[RefusedRequest]>('rememberRefusal');
 export const stateQuery = defineQuery<DealView>('state');
 export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
 

@@ -239,3 +239,28 @@ describe('Idempotency-Key scope: the caller and the deal', () => {
     expect(first.body.dealId).not.toBe(second.body.dealId);
   });
 });
+
+describe('Idempotency-Key on a refused action', () => {
+  test('a retry gets the first refusal again, status and body, even after the deal has moved on', async () => {
+    const dealId = await openDeal('alice');
+    const headers = { 'idempotency-key': newId('refused') };
+    const complete = { type: 'complete_stage', stage: 'requirements' };
+    const first = await act(dealId, complete, 'alice', headers);
+    expectProblem(first, 409, 'missing_deliverables');
+    // The refusal's reason goes away: a fresh request would now be accepted...
+    expect(
+      (await act(dealId, { type: 'submit_deliverable', stage: 'requirements', deliverable: 'requirements-doc' }, 'alice')).status,
+    ).toBe(200);
+    // ...but the retry is the same request, and gets the same answer.
+    const retry = await act(dealId, complete, 'alice', headers);
+    expect([retry.status, retry.body]).toEqual([first.status, first.body]);
+    expect((await service.call('GET', `/v1/deals/${dealId}`)).body.stage.id).toBe('requirements');
+    // Another body under the same key is still a conflict; a new key is a new request.
+    expectProblem(
+      await act(dealId, { type: 'complete_stage', stage: 'requirements', note: 'x' }, 'alice', headers),
+      422,
+      'idempotency_key_reused',
+    );
+    expect((await act(dealId, complete, 'alice', { 'idempotency-key': newId('fresh') })).status).toBe(200);
+  });
+});
