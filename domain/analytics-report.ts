@@ -108,8 +108,9 @@ export function analyticsFigures(a: SopAnalytics): AnalyticsFigures {
 /** Names the stages after the SOP and puts them in its order; stages no deal reached yet show zeros. */
 export function analyticsReport(figures: AnalyticsFigures, sop: Sop): AnalyticsReport {
   const byId = new Map(figures.stages.map((s) => [s.stage, s]));
-  const known = sop.stages.map((s) => ({ ...(byId.get(s.id) ?? stageFigures(s.id, emptyTally)), name: s.name }));
-  const retired = figures.stages.filter((s) => !sop.stages.some((d) => d.id === s.stage)).map((s) => ({ ...s, name: s.stage }));
+  const named = ({ stage, ...figure }: StageFigures, name: string) => ({ stage, name, ...figure });
+  const known = sop.stages.map((s) => named(byId.get(s.id) ?? stageFigures(s.id, emptyTally), s.name));
+  const retired = figures.stages.filter((s) => !sop.stages.some((d) => d.id === s.stage)).map((s) => named(s, s.stage));
   const order = (stage: string) => sop.stages.findIndex((s) => s.id === stage);
   return {
     ...figures,
