@@ -1,0 +1,125 @@
+// `npm run bench [-- --quick]`: our code against a baseline on one embedded Temporal dev server. See bench/README.md.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cliPath } from '../scripts/temporal-binaries';
+import { openActionDeals, runAddedLatency, type ActionSettings } from './actions';
+import { plainSop, publish } from './deal-ops';
+import { setSettleCap } from './cpu';
+import { runLadder, type LadderSettings } from './ladder';
+import { cachedWorkflows, runMemory } from './memory';
+import { sampleMemory } from './memory-probe';
+import { renderTables, targets, type Results } from './report';
+import { startBench, type Bench } from './setup';
+import { runSla, type SlaSettings } from './sla';
+
+interface Settings {
+  readonly mode: 'quick' | 'full';
+  readonly memoryDeals: number;
+  readonly settleCapMs: number;
+  readonly ladder: LadderSettings;
+  readonly actions: ActionSettings;
+  readonly sla: SlaSettings;
+}
+
+const FULL: Settings = {
+  mode: 'full',
+  memoryDeals: 1_000,
+  settleCapMs: 8_000,
+  ladder: { concurrencies: [1, 8, 32, 128], ops: { 1: 40, 8: 150, 32: 300, 128: 500 }, rounds: 2, maxSeconds: 10 },
+  actions: { deals: 1_000, peakOps: 1_000, seconds: 6, rounds: 2 },
+  sla: { deals: 1_000, burstShare: 0.3, burstAt: 60, spreadFrom: 30, spreadTo: 120, spreadStep: 5, graceSeconds: 30 },
+};
+
+const QUICK: Settings = {
+  mode: 'quick',
+  memoryDeals: 100,
+  settleCapMs: 2_000,
+  ladder: { concurrencies: [1, 8], ops: { 1: 20, 8: 60 }, rounds: 2, maxSeconds: 3 },
+  actions: { deals: 50, peakOps: 100, seconds: 2, rounds: 2 },
+  sla: { deals: 100, burstShare: 0.3, burstAt: 15, spreadFrom: 10, spreadTo: 25, spreadStep: 3, graceSeconds: 10 },
+};
+
+function machine() {
+  let temporal = 'unknown';
+  try {
+    temporal = execFileSync(cliPath({ install: false, log: () => undefined }), ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    // reported as unknown
+  }
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    ramGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+    loadAverageAtStart: os.loadavg(),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    temporal,
+    temporalSdk: (JSON.parse(readFileSync(require.resolve('@temporalio/client/package.json'), 'utf8')) as { version: string }).version,
+  };
+}
+
+async function run(): Promise<void> {
+  const settings = process.argv.includes('--quick') ? QUICK : FULL;
+  const started = Date.now();
+  const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+  const host = machine();
+  log(`bench (${settings.mode}) on ${host.cpu}, ${host.cores} cores, load ${host.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+  setSettleCap(settings.settleCapMs);
+  const bench: Bench = await startBench(log);
+  const stop = () => {
+    void bench.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    log(
+      `server ${bench.temporal.address} (pid ${bench.pids.server}), worker pid ${bench.pids.worker}, API ${bench.apiUrl} (pid ${bench.pids.api})`,
+    );
+    await publish(bench, plainSop);
+    log('4. memory');
+    const memory = await runMemory(bench, settings.memoryDeals, log);
+    log('1. start ladder');
+    const ladder = await runLadder(bench, settings.ladder, log);
+    log('2. actions and reads');
+    const actionDeals = await openActionDeals(bench, settings.actions.deals);
+    log(`  opened ${actionDeals.ids.length} deals through the API at ${actionDeals.startRate.toFixed(0)}/s`);
+    const actions = await runAddedLatency(bench, 'action', actionDeals.ids, settings.actions, log);
+    const reads = await runAddedLatency(bench, 'read', actionDeals.ids, settings.actions, log);
+    log('3. SLA lateness');
+    const sla = await runSla(bench, settings.sla, log);
+    const endSample = await sampleMemory(bench.pids.worker, bench.memDir);
+    const results: Results = {
+      ladder: ladder.steps,
+      actions,
+      reads,
+      sla,
+      memory,
+      memoryAtEnd: { cached: await cachedWorkflows(bench), rss: endSample.rss, heapUsed: endSample.heapUsed },
+    };
+    const tables = renderTables(results);
+    console.log(`\n${tables}\n`);
+    const file = path.resolve(__dirname, 'results', 'latest.json');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const report = {
+      finishedAt: new Date().toISOString(),
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+      machine: { ...host, loadAverageAtEnd: os.loadavg() },
+      settings,
+      targets: targets(results),
+      results,
+      ladderRounds: ladder.rounds,
+      tables,
+    };
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    log(`wrote ${path.relative(process.cwd(), file)}`);
+  } finally {
+    await bench.stop();
+  }
+}
+
+run().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

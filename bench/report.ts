@@ -1,0 +1,185 @@
+import type { AddedLatency } from './actions';
+import type { LadderStep } from './ladder';
+import type { MemoryResult } from './memory';
+import type { Lateness, SlaResult } from './sla';
+
+export interface Results {
+  readonly ladder: LadderStep[];
+  readonly actions: AddedLatency | null;
+  readonly reads: AddedLatency | null;
+  readonly sla: SlaResult | null;
+  readonly memory: MemoryResult | null;
+  readonly memoryAtEnd: { cached: number; rss: number; heapUsed: number } | null;
+}
+
+const n = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const ms = (seconds: number) => n(seconds * 1000, 2);
+const mib = (bytes: number) => n(bytes / 2 ** 20, 0);
+const kib = (bytes: number) => n(bytes / 1024, 0);
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export interface Target {
+  readonly figure: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+export function targets(results: Results): Target[] {
+  const list: Target[] = [];
+  for (const step of results.ladder) {
+    const t = step.apiOverRawThroughput.median;
+    list.push({ figure: `start throughput API/raw, c=${step.concurrency}`, target: '≥ 0.90', measured: n(t, 2), met: t >= 0.9 });
+    const c = step.apiOverRawCpu.median;
+    list.push({ figure: `CPU per started deal API/raw, c=${step.concurrency}`, target: '≤ 1.10', measured: n(c, 2), met: c <= 1.1 });
+  }
+  for (const added of [results.actions, results.reads]) {
+    if (!added) continue;
+    list.push({
+      figure: `${added.what}: added p50`,
+      target: '≤ 1 ms',
+      measured: `${n(added.addedP50.median, 2)} ms`,
+      met: added.addedP50.median <= 1,
+    });
+    list.push({
+      figure: `${added.what}: added p99`,
+      target: '≤ 5 ms',
+      measured: `${n(added.addedP99.median, 2)} ms`,
+      met: added.addedP99.median <= 5,
+    });
+  }
+  return list;
+}
+
+function latenessRow(name: string, l: Lateness): string[] {
+  return [
+    name,
+    String(l.deals),
+    String(l.missed),
+    String(l.repeats),
+    n(l.p50),
+    n(l.p99),
+    n(l.max),
+    String(l.burst.deals),
+    n(l.burst.spanMs),
+    n(l.burst.p99),
+    n(l.burst.drainMs),
+  ];
+}
+
+/** The tables the README carries, in Markdown. */
+export function renderTables(results: Results): string {
+  const out: string[] = [];
+  out.push('### 1. Start ladder (closed loop; medians over rounds, spread min–max)\n');
+  out.push(
+    table(
+      [
+        'c',
+        'echo ops/s',
+        'gRPC ops/s',
+        'raw start/s',
+        'API start/s',
+        'API/raw tput',
+        'raw p50 ms',
+        'API p50 ms',
+        'CPU ms/deal raw',
+        'CPU ms/deal API',
+        'API/raw CPU',
+      ],
+      results.ladder.map((s) => [
+        String(s.concurrency),
+        n(s.kinds.echo.throughput.median),
+        n(s.kinds.grpc.throughput.median),
+        `${n(s.kinds.raw.throughput.median)} (${n(s.kinds.raw.throughput.min)}–${n(s.kinds.raw.throughput.max)})`,
+        `${n(s.kinds.api.throughput.median)} (${n(s.kinds.api.throughput.min)}–${n(s.kinds.api.throughput.max)})`,
+        `${n(s.apiOverRawThroughput.median, 2)} (${n(s.apiOverRawThroughput.min, 2)}–${n(s.apiOverRawThroughput.max, 2)})`,
+        n(s.kinds.raw.p50, 2),
+        n(s.kinds.api.p50, 2),
+        ms(s.kinds.raw.cpuPerOp.total),
+        ms(s.kinds.api.cpuPerOp.total),
+        `${n(s.apiOverRawCpu.median, 2)} (${n(s.apiOverRawCpu.min, 2)}–${n(s.apiOverRawCpu.max, 2)})`,
+      ]),
+    ),
+  );
+  out.push('\nCPU ms per operation by process (medians):\n');
+  out.push(
+    table(
+      ['c', 'kind', 'server', 'worker', 'API', 'load gen', 'echo', 'total'],
+      results.ladder.flatMap((s) =>
+        (['echo', 'grpc', 'raw', 'api'] as const).map((kind) => {
+          const c = s.kinds[kind].cpuPerOp;
+          return [String(s.concurrency), kind, ms(c.server), ms(c.worker), ms(c.api), ms(c.loadgen), ms(c.echo), ms(c.total)];
+        }),
+      ),
+    ),
+  );
+  const added = [results.actions, results.reads].filter((a): a is AddedLatency => a !== null);
+  if (added.length > 0) {
+    out.push('\n### 2. Actions and reads (open loop at half the API peak; ms)\n');
+    out.push(
+      table(
+        ['what', 'API peak/s', 'rate/s', 'raw p50', 'raw p99', 'API p50', 'API p99', 'added p50 (spread)', 'added p99 (spread)'],
+        added.map((a) => [
+          a.what,
+          n(a.peakApiThroughput),
+          String(a.rate),
+          n(a.raw.p50, 2),
+          n(a.raw.p99, 2),
+          n(a.api.p50, 2),
+          n(a.api.p99, 2),
+          `${n(a.addedP50.median, 2)} (${n(a.addedP50.min, 2)}–${n(a.addedP50.max, 2)})`,
+          `${n(a.addedP99.median, 2)} (${n(a.addedP99.min, 2)}–${n(a.addedP99.max, 2)})`,
+        ]),
+      ),
+    );
+  }
+  if (results.sla) {
+    const s = results.sla;
+    out.push(
+      `\n### 3. SLA lateness (ms; ${s.ours.deals} deals, deadlines over ${n(s.deadlineSpanSeconds)} s, opened at ${n(s.openRate)}/s)\n`,
+    );
+    out.push(
+      table(
+        ['', 'deals', 'missed', 'repeats', 'p50', 'p99', 'max', 'burst deals', 'burst span', 'burst p99', 'burst drain'],
+        [latenessRow('ours (deal webhook)', s.ours), latenessRow('baseline (sleep + POST)', s.baseline)],
+      ),
+    );
+  }
+  if (results.memory) {
+    const m = results.memory;
+    out.push('\n### 4. Worker memory per cached deal\n');
+    const rows = [
+      [
+        `+${m.deals} deals (${m.cachedBefore} → ${m.cachedAfter} cached)`,
+        `${mib(m.before.rss)} → ${mib(m.after.rss)}`,
+        `${mib(m.before.heapUsed)} → ${mib(m.after.heapUsed)}`,
+        kib(m.rssPerCachedDeal),
+        kib(m.heapPerCachedDeal),
+      ],
+    ];
+    if (results.memoryAtEnd) {
+      const e = results.memoryAtEnd;
+      rows.push([
+        `end of run (${e.cached} cached)`,
+        mib(e.rss),
+        mib(e.heapUsed),
+        kib((e.rss - m.before.rss) / Math.max(e.cached - m.cachedBefore, 1)),
+        kib((e.heapUsed - m.before.heapUsed) / Math.max(e.cached - m.cachedBefore, 1)),
+      ]);
+    }
+    out.push(table(['when', 'RSS MiB', 'heap MiB', 'RSS KiB/deal', 'heap KiB/deal'], rows));
+  }
+  out.push('\n### Targets\n');
+  out.push(
+    table(
+      ['figure', 'target', 'measured', 'met'],
+      targets(results).map((t) => [t.figure, t.target, t.measured, t.met ? 'yes' : 'NO']),
+    ),
+  );
+  return out.join('\n');
+}
