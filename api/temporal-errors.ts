@@ -10,10 +10,28 @@ function grpcCode(error: unknown): number | null {
   return null;
 }
 
+const FAILED_PRECONDITION = 9;
+
+function grpcDetails(error: unknown): string {
+  if (isGrpcServiceError(error)) return error.details;
+  if (error instanceof ServiceError && isGrpcServiceError(error.cause)) return error.cause.details;
+  return '';
+}
+
+/**
+ * The server refuses a query while the deal's last workflow task failed or timed out, e.g. for the
+ * moments after a worker died holding it, until a worker retries the task: a wait, not a fault.
+ */
+function isWorkflowTaskRetrying(error: unknown): boolean {
+  return grpcCode(error) === FAILED_PRECONDITION && /workflow task in failed state/i.test(grpcDetails(error));
+}
+
 /** True when Temporal could not be reached or did not answer in time: the caller may retry. */
 export function isTemporalUnavailable(error: unknown): boolean {
   const code = grpcCode(error);
-  return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (code !== null && UNAVAILABLE.has(code));
+  return (
+    error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (code !== null && UNAVAILABLE.has(code)) || isWorkflowTaskRetrying(error)
+  );
 }
 
 /** Temporal's failures as HTTP problems: 503 when it is down or slow; anything else is ours to fix. */
