@@ -18,7 +18,8 @@ async function run(): Promise<void> {
   const clientConnection = await Connection.connect({ address });
   try {
     const client = new Client({ connection: clientConnection, namespace: config.namespace });
-    const worker = await createDealWorker({ connection, client, ...config });
+    // Cached in DATA_DIR as `npm start` does: a worker restarted after a crash skips webpack.
+    const worker = await createDealWorker({ connection, client, ...config, bundleCacheDir: config.dataDir });
     logger.info(
       {
         temporal: config.temporalAddress,
