@@ -19,19 +19,20 @@ function grpcDetails(error: unknown): string {
 }
 
 /**
- * The server refuses a query while the deal's last workflow task failed or timed out, e.g. for the
- * moments after a worker died holding it, until a worker retries the task: a wait, not a fault.
+ * The server refuses a query while no worker can answer it: the deal's last workflow task failed or
+ * timed out (a worker died holding it) until a worker retries it, or no worker has polled the task
+ * queue lately (after a worker or server restart). A wait, not a fault.
  */
-function isWorkflowTaskRetrying(error: unknown): boolean {
-  return grpcCode(error) === FAILED_PRECONDITION && /workflow task in failed state/i.test(grpcDetails(error));
+const WAITING_FOR_A_WORKER = /workflow task in failed state|no poller seen for task queue/i;
+
+function isWaitingForWorker(error: unknown): boolean {
+  return grpcCode(error) === FAILED_PRECONDITION && WAITING_FOR_A_WORKER.test(grpcDetails(error));
 }
 
 /** True when Temporal could not be reached or did not answer in time: the caller may retry. */
 export function isTemporalUnavailable(error: unknown): boolean {
   const code = grpcCode(error);
-  return (
-    error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (code !== null && UNAVAILABLE.has(code)) || isWorkflowTaskRetrying(error)
-  );
+  return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (code !== null && UNAVAILABLE.has(code)) || isWaitingForWorker(error);
 }
 
 /** Temporal's failures as HTTP problems: 503 when it is down or slow; anything else is ours to fix. */

@@ -14,6 +14,14 @@ test("a query refused while the deal's workflow task is being retried (a worker 
   expect(temporalProblem(error)).toMatchObject({ status: 503 });
 });
 
+test('a query refused because no worker polled the task queue lately (a server or worker restart) is 503', () => {
+  // As the fault suite saw it right after the dev server came back.
+  const error = new ServiceError('Failed to query Workflow', {
+    cause: grpcError(9, 'no poller seen for task queue recently, worker may be down'),
+  });
+  expect(temporalProblem(error)).toMatchObject({ status: 503 });
+});
+
 test('other failed preconditions stay unexpected errors', () => {
   const error = new ServiceError('Failed', { cause: grpcError(9, 'something else') });
   expect(temporalProblem(error)).toBeNull();
