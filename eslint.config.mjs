@@ -4,7 +4,19 @@ import importPlugin from 'eslint-plugin-import';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['jest.config.js', 'node_modules/', 'dist/', '.temporal/', '.data/', 'coverage/', 'test-results/', 'scripts/*.js'] },
+  {
+    ignores: [
+      'jest.config.js',
+      'jest.faults.config.js',
+      'node_modules/',
+      'dist/',
+      '.temporal/',
+      '.data/',
+      'coverage/',
+      'test-results/',
+      'scripts/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
