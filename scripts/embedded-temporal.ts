@@ -23,6 +23,33 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 /**
+ * `temporal server start-dev` on loopback, persisting to `dataDir/temporal.db` (SQLite in WAL mode),
+ * with the deal search attributes registered; headless without a `uiPort`.
+ */
+export function devServerArgs(options: { dataDir: string; port: number; uiPort?: number; namespace: string }): string[] {
+  return [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    ...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
+    '--db-filename',
+    path.join(options.dataDir, 'temporal.db'),
+    '--namespace',
+    options.namespace,
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--sqlite-pragma',
+    'synchronous=NORMAL',
+    '--log-level',
+    'error',
+    ...SEARCH_ATTRIBUTE_DECLARATIONS.flatMap(({ name, type }) => ['--search-attribute', `${name}=${type}`]),
+  ];
+}
+
+/**
  * The Temporal dev server from the pinned binary, on loopback, persisting to DATA_DIR/temporal.db,
  * with the deal search attributes registered and the namespace's retention set.
  */
@@ -41,27 +68,7 @@ export async function startEmbeddedTemporal(options: {
     );
   }
   mkdirSync(options.dataDir, { recursive: true });
-  const args = [
-    'server',
-    'start-dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(options.port),
-    '--ui-port',
-    String(options.uiPort),
-    '--db-filename',
-    path.join(options.dataDir, 'temporal.db'),
-    '--namespace',
-    options.namespace,
-    '--sqlite-pragma',
-    'journal_mode=WAL',
-    '--sqlite-pragma',
-    'synchronous=NORMAL',
-    '--log-level',
-    'error',
-    ...SEARCH_ATTRIBUTE_DECLARATIONS.flatMap(({ name, type }) => ['--search-attribute', `${name}=${type}`]),
-  ];
+  const args = devServerArgs(options);
   // Its own process group: Ctrl-C reaches it through ours, and we stop it last, after the worker.
   const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -4,8 +4,8 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { devServerArgs } from '../../../scripts/embedded-temporal';
 import { cliPath } from '../../../scripts/temporal-binaries';
-import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../../workflows/messages';
 import { WEBHOOK_SECRET } from '../../helpers/deal-harness';
 import { freePort } from '../../helpers/ports';
 import { ChildGroup } from './child-group';
@@ -98,26 +98,7 @@ export class ServiceProcess {
   /** The dev server on the same SQLite file every time, so a restart finds every deal. */
   async startServer(): Promise<void> {
     const cli = cliPath({ install: true });
-    const args = [
-      'server',
-      'start-dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      this.env.TEMPORAL_DEV_PORT,
-      '--headless',
-      '--db-filename',
-      path.join(this.env.DATA_DIR, 'temporal.db'),
-      '--namespace',
-      'default',
-      '--sqlite-pragma',
-      'journal_mode=WAL',
-      '--sqlite-pragma',
-      'synchronous=NORMAL',
-      '--log-level',
-      'error',
-      ...SEARCH_ATTRIBUTE_DECLARATIONS.flatMap(({ name, type }) => ['--search-attribute', `${name}=${type}`]),
-    ];
+    const args = devServerArgs({ dataDir: this.env.DATA_DIR, port: Number(this.env.TEMPORAL_DEV_PORT), namespace: 'default' });
     const server = this.track(new ChildGroup('temporal', cli, args, { cwd: this.dir, env: this.env }));
     this.server = server;
     await until(() => portOpen(this.env.TEMPORAL_DEV_PORT).then((open) => open || !server.running), Boolean, 60_000, 'the dev server');
