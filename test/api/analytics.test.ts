@@ -4,6 +4,7 @@ import { analyticsFigures, analyticsReport, emptyAnalytics, foldFacts, paceOf, t
 import { analyticsWorkflowId, dealFactsSignal, SOP_ANALYTICS_WORKFLOW } from '../../workflows/messages';
 import { analyticsSop, HOUR, seededTimelines } from '../helpers/seeded-deals';
 import { dealBody, quickSop, TestService, type KeyName } from '../helpers/service';
+import { eventually } from '../helpers/eventually';
 
 let service: TestService;
 beforeAll(async () => {
@@ -12,15 +13,6 @@ beforeAll(async () => {
   expect((await service.call('POST', '/v1/sops', { body: { ...analyticsSop, version: 1 } })).status).toBe(201);
 });
 afterAll(() => service?.stop());
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 const analytics = (sopId: string, as: KeyName | null = 'manager') => service.call('GET', `/v1/sops/${sopId}/analytics`, { as });
 

@@ -1,6 +1,7 @@
 // The HTTP API against CONTRACT.md: auth matrix, every error code, idempotency, lists, OpenAPI.
 import { execFileSync } from 'node:child_process';
-import { dealBody, quickSop, TestService, type KeyName } from '../helpers/service';
+import { dealBody, expectProblem, quickSop, TestService, type KeyName } from '../helpers/service';
+import { eventually } from '../helpers/eventually';
 
 let service: TestService;
 beforeAll(async () => {
@@ -21,21 +22,6 @@ async function openDeal(as: KeyName = 'alice', overrides: Record<string, unknown
 
 const act = (dealId: string, body: unknown, as: KeyName = 'alice', headers?: Record<string, string>) =>
   service.call('POST', `/v1/deals/${dealId}/actions`, { as, body, headers });
-
-function expectProblem(reply: { status: number; headers: Headers; body: any }, status: number, code?: string): void {
-  expect({ status: reply.status, code: reply.body?.code }).toEqual({ status, code });
-  expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(reply.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
 
 describe('auth', () => {
   test.each([

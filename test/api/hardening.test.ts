@@ -3,7 +3,8 @@
 // OpenAPI document's 403s, and the scope of an Idempotency-Key.
 import { PERMISSIONS } from '../../domain';
 import { routes } from '../../api/routes';
-import { dealBody, quickSop, TestService, type KeyName, type Reply } from '../helpers/service';
+import { dealBody, expectProblem, quickSop, TestService, type KeyName, type Reply } from '../helpers/service';
+import { eventually } from '../helpers/eventually';
 
 let service: TestService;
 beforeAll(async () => {
@@ -24,12 +25,6 @@ async function timed<T>(call: () => Promise<T>): Promise<[T, number]> {
   return [value, Date.now() - started];
 }
 
-function expectProblem(reply: Reply, status: number, code?: string): void {
-  expect({ status: reply.status, code: reply.body?.code }).toEqual({ status, code });
-  expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(reply.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
-}
-
 async function openDeal(as: KeyName = 'alice', overrides: Record<string, unknown> = {}): Promise<string> {
   const dealId = newId('deal');
   const reply = await service.call('POST', '/v1/deals', { as, body: dealBody(dealId, overrides) });
@@ -39,15 +34,6 @@ async function openDeal(as: KeyName = 'alice', overrides: Record<string, unknown
 
 const act = (dealId: string, body: unknown, as: KeyName = 'alice', headers?: Record<string, string>) =>
   service.call('POST', `/v1/deals/${dealId}/actions`, { as, body, headers });
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
 
 describe('list filters take only values a deal can hold', () => {
   test.each([

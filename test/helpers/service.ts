@@ -130,3 +130,10 @@ export function dealBody(dealId: string, overrides: Record<string, unknown> = {}
     ...overrides,
   };
 }
+
+/** A problem+json answer with this status and, if given, this `code`. */
+export function expectProblem(reply: Reply, status: number, code?: string): void {
+  expect({ status: reply.status, code: reply.body?.code }).toEqual({ status, code });
+  expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(reply.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
+}

@@ -10,6 +10,7 @@ import { dealWorker, webhookTarget } from '../helpers/deal-harness';
 import { ALICE, makeOpening, makeSop, MIA } from '../helpers/fixtures';
 import { WebhookReceiver } from '../helpers/receiver';
 import { bundleWorkflows, devServerEnv, uniqueId } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -63,15 +64,6 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Rejection> {
   expect(cause).toBeInstanceOf(ApplicationFailure);
   expect((cause as ApplicationFailure).type).toBe(REJECTED_FAILURE);
   return (cause as ApplicationFailure).details?.[0] as Rejection;
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 test('an invalid action sent as an update is refused with its code and leaves no trace in history', async () => {
