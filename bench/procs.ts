@@ -82,8 +82,10 @@ const TSX_CLI = path.resolve(__dirname, '..', 'node_modules', 'tsx', 'dist', 'cl
  * A TypeScript entry point run as its own process, as `npm run worker` / `npm run api` would, in its
  * own process group so that stop() ends the tsx launcher and the node it starts together.
  */
-export function startChild(name: string, script: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [TSX_CLI, script], {
+export function startChild(name: string, script: string, env: Record<string, string>, execArgv: string[] = []): Child {
+  // With node flags (a profile), tsx runs in-process (`--import tsx`) so the flags reach the script's node.
+  const args = execArgv.length > 0 ? [...execArgv, '--import', 'tsx', script] : [TSX_CLI, script];
+  const child = spawn(process.execPath, args, {
     cwd: path.resolve(__dirname, '..'),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

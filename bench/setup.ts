@@ -36,7 +36,7 @@ const ECHO_SERVER = `require('node:http').createServer((req, res) => { const c =
   .listen(Number(process.env.PORT), '127.0.0.1');`;
 
 /** One embedded dev server (SQLite file on loopback), the worker and the API as `npm run worker` / `npm run api` run them. */
-export async function startBench(log: (line: string) => void): Promise<Bench> {
+export async function startBench(log: (line: string) => void, options: { profileDir?: string } = {}): Promise<Bench> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sop-bench-'));
   const memDir = path.join(dataDir, 'mem');
   mkdirSync(memDir);
@@ -78,14 +78,19 @@ export async function startBench(log: (line: string) => void): Promise<Bench> {
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
     };
-    const worker = startChild('worker', 'worker/main.ts', {
-      ...common,
-      WORKER_METRICS_PORT: metricsPort,
-      ALERT_WEBHOOK_URL: receiverUrl,
-      ALERT_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
-      NODE_OPTIONS: `--require ${MEM_PROBE}`,
-      BENCH_MEM_DIR: memDir,
-    });
+    const worker = startChild(
+      'worker',
+      'worker/main.ts',
+      {
+        ...common,
+        WORKER_METRICS_PORT: metricsPort,
+        ALERT_WEBHOOK_URL: receiverUrl,
+        ALERT_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+        NODE_OPTIONS: `--require ${MEM_PROBE}`,
+        BENCH_MEM_DIR: memDir,
+      },
+      options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [],
+    );
     children.push(worker);
     const baseline = startChild('baseline-worker', 'bench/baseline/worker.ts', {
       TEMPORAL_ADDRESS: temporal.address,

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { WebhookTarget } from '../activities';
-import { cachedWorkflowBundle } from './workflow-bundle';
+import { bundleDealWorkflows, cachedWorkflowBundle } from './workflow-bundle';
 
 /**
  * A workflow bundle prebuilt by `npm run build`. Production workers (NODE_ENV=production, as in the
@@ -31,7 +31,7 @@ export async function createDealWorker(options: DealWorkerOptions): Promise<Work
       ? { workflowBundle: { codePath: PREBUILT_BUNDLE } }
       : options.bundleCacheDir
         ? { workflowBundle: await cachedWorkflowBundle(options.bundleCacheDir) }
-        : { workflowsPath: require.resolve('../workflows') };
+        : { workflowBundle: await bundleDealWorkflows() };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

@@ -1,8 +1,9 @@
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { cliPath, testServerPath } from '../../scripts/temporal-binaries';
+import { bundleDealWorkflows } from '../../worker/workflow-bundle';
 import { searchAttributes } from '../../workflows/messages';
 
 /** The time-skipping server from the pinned binary: "48 hours later" takes milliseconds. */
@@ -37,7 +38,7 @@ export function devServerEnv(): Promise<TestWorkflowEnvironment> {
 
 /** The workflow code, bundled once per test file. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  return bundleDealWorkflows(quietLogger);
 }
 
 const noop = (): void => undefined;
