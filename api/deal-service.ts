@@ -5,11 +5,14 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   defaultPayloadConverter,
+  type SearchAttributePair,
 } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import {
   canRead,
   canonicalJson,
+  dealView,
+  openDeal,
   PERMISSIONS,
   type Action,
   type Actor,
@@ -19,7 +22,7 @@ import {
   type TimelineEntry,
 } from '../domain';
 import type { dealWorkflow } from '../workflows';
-import type { DealListing } from '../workflows/deal-visibility';
+import { dealListing, dealSearchAttributes, type DealListing } from '../workflows/deal-listing';
 import {
   actUpdate,
   DEAL_WORKFLOW,
@@ -109,6 +112,7 @@ export class DealService {
     private readonly taskQueue: string,
     private readonly namespace: string,
     private readonly timeoutMs = 10_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   private handle(dealId: string): WorkflowHandle<typeof dealWorkflow> {
@@ -132,29 +136,31 @@ export class DealService {
       ]);
     }
     const { sopId: _sopId, sopVersion: _sopVersion, ...facts } = input;
+    const opening = { ...facts, owner };
+    const openedAt = new Date(this.now()).toISOString();
+    // The deal's first state is a pure function of what it is started with (the workflow opens it
+    // with the same openDeal at the same instant): the answer, the list fields and the filters are
+    // all known here, so neither the answer nor GET /v1/deals waits for the deal's first workflow task.
+    const opened = openDeal(opening, sop, actor, openedAt);
+    const creation = idempotency && { subject: actor.subject, key: idempotency.key, bodyHash: idempotency.bodyHash };
     const handle = this.handle(input.dealId);
     try {
       await this.bounded(() =>
         this.client.workflow.start(DEAL_WORKFLOW, {
           workflowId: handle.workflowId,
           taskQueue: this.taskQueue,
-          args: [{ opening: { ...facts, owner }, sop, openedBy: actor }],
+          args: [{ opening, sop, openedBy: actor, openedAt }],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          memo: idempotency ? { creation: { subject: actor.subject, key: idempotency.key, bodyHash: idempotency.bodyHash } } : undefined,
-          typedSearchAttributes: [
-            { key: keys.sopId, value: sop.id },
-            { key: keys.owner, value: owner },
-            { key: keys.status, value: 'open' },
-            { key: keys.tier, value: input.customer.tier },
-            { key: keys.amount, value: input.amount },
-          ],
+          memo: { listing: dealListing(opened.state, sop, opened.events), ...(creation && { creation }) },
+          typedSearchAttributes: dealSearchAttributes(opened.state).filter(({ value }) => value !== null) as SearchAttributePair[],
         }),
       );
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       await this.replayCreation(input.dealId, actor, idempotency);
+      return this.bounded(() => handle.query(stateQuery));
     }
-    return this.bounded(() => handle.query(stateQuery));
+    return dealView(opened.state, sop);
   }
 
   /** A dealId in use: the same caller's retry with the same key and body gets the deal again. */

@@ -11,6 +11,7 @@ import {
   type SopProblems,
 } from '../workflows/messages';
 import { ProblemError, problems } from './problem';
+import { SopCache } from './sop-cache';
 
 /** Thrown when a definition is refused: it does not lint, or it changes a published version. */
 export class SopRejectedError extends Error {
@@ -27,6 +28,7 @@ export class SopService {
     private readonly taskQueue: string,
     private readonly registryId: string = SOP_REGISTRY_ID,
     private readonly timeoutMs = 10_000,
+    private readonly cache = new SopCache(),
   ) {}
 
   /** Bounds every call, so a slow or absent Temporal becomes a 503 rather than a hung request. */
@@ -43,10 +45,12 @@ export class SopService {
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
     try {
-      return await this.client.workflow.executeUpdateWithStart(publishSopUpdate, {
+      const result = await this.client.workflow.executeUpdateWithStart(publishSopUpdate, {
         args: [definition],
         startWorkflowOperation: startRegistry,
       });
+      this.cache.published(result.id);
+      return result;
     } catch (error) {
       const cause = error instanceof WorkflowUpdateFailedError ? error.cause : null;
       if (cause instanceof ApplicationFailure && cause.details?.[0]) throw new SopRejectedError(cause.details[0] as SopProblems);
@@ -54,9 +58,13 @@ export class SopService {
     }
   }
 
-  /** The latest version, or one version; null when not published. */
+  /** The latest version, or one version; null when not published. Versions already read come from the cache. */
   async get(id: string, version?: number): Promise<Sop | null> {
-    return this.readRegistry((registry) => registry.query(getSopQuery, id, version), null);
+    const cached = this.cache.get(id, version);
+    if (cached) return cached;
+    const sop = await this.readRegistry((registry) => registry.query(getSopQuery, id, version), null);
+    if (sop) this.cache.remember(sop, version === undefined);
+    return sop;
   }
 
   async list(): Promise<Sop[]> {

@@ -32,7 +32,7 @@ export interface ActionSettings {
   readonly rounds: number;
 }
 
-/** Opens the deals the actions and reads go to (raw starts: the API's start path is measured in the ladder). */
+/** Opens the deals the actions and reads go to (raw starts, the quickest way in: the API start path is measured in the ladder). */
 export async function openActionDeals(bench: Bench, count: number): Promise<{ ids: string[]; startRate: number }> {
   const sop = await sopSnapshot(bench, PLAIN_SOP);
   const ids: string[] = [];

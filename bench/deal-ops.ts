@@ -1,11 +1,12 @@
-import type { Actor, DealView, Sop } from '../domain';
+import type { SearchAttributePair } from '@temporalio/common';
+import { openDeal, type Actor, type DealView, type OpenDeal, type Sop } from '../domain';
+import { dealListing, dealSearchAttributes } from '../workflows/deal-listing';
 import {
   actUpdate,
   DEAL_WORKFLOW,
   dealWorkflowId,
   DEFAULT_TASK_QUEUE,
   getSopQuery,
-  searchAttributes as keys,
   SOP_REGISTRY_ID,
   stateQuery,
 } from '../workflows/messages';
@@ -49,22 +50,22 @@ export async function sopSnapshot(bench: Bench, id: string, version?: number): P
   return sop;
 }
 
-/** `client.workflow.start` of a deal exactly as `DealService.open()` builds it, without the API. */
+/**
+ * `client.workflow.start` of a deal exactly as `DealService.open()` builds it (the same input, memo
+ * and search attributes), without the API: no auth, validation, SOP lookup or HTTP.
+ */
 export async function rawStart(bench: Bench, sop: Sop, dealId: string): Promise<void> {
-  const body = dealBody(dealId) as { customer: { tier: string }; amount: number };
-  const { sopId: _sopId, sopVersion: _sopVersion, ...facts } = body as Record<string, unknown>;
+  const { sopId: _sopId, sopVersion: _sopVersion, ...facts } = dealBody(dealId) as unknown as OpenDeal;
+  const opening = { ...facts, owner: ACTOR.subject };
+  const openedAt = new Date().toISOString();
+  const opened = openDeal(opening, sop, ACTOR, openedAt);
   await bench.client.workflow.start(DEAL_WORKFLOW, {
     workflowId: dealWorkflowId(dealId),
     taskQueue: DEFAULT_TASK_QUEUE,
-    args: [{ opening: { ...facts, owner: ACTOR.subject }, sop, openedBy: ACTOR }],
+    args: [{ opening, sop, openedBy: ACTOR, openedAt }],
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    typedSearchAttributes: [
-      { key: keys.sopId, value: sop.id },
-      { key: keys.owner, value: ACTOR.subject },
-      { key: keys.status, value: 'open' },
-      { key: keys.tier, value: body.customer.tier },
-      { key: keys.amount, value: body.amount },
-    ],
+    memo: { listing: dealListing(opened.state, sop, opened.events) },
+    typedSearchAttributes: dealSearchAttributes(opened.state).filter(({ value }) => value !== null) as SearchAttributePair[],
   });
 }
 

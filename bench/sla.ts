@@ -1,7 +1,5 @@
 import { cpuNow, cpuSince, type Cpu } from './cpu';
-import type { DealView, Sop } from '../domain';
-import { dealWorkflowId, stateQuery } from '../workflows/messages';
-import { publish, rawStart, sopSnapshot } from './deal-ops';
+import { apiStart, publish } from './deal-ops';
 import { closedLoop, percentile } from './load';
 import { BASELINE_TASK_QUEUE, type Bench } from './setup';
 
@@ -111,8 +109,6 @@ export async function runSla(bench: Bench, settings: SlaSettings, log: (line: st
     await publish(bench, slaSop(index + 1, seconds));
     versionOf.set(seconds, index + 1);
   }
-  const snapshots = new Map<number, Sop>();
-  for (const version of versionOf.values()) snapshots.set(version, await sopSnapshot(bench, SLA_SOP, version));
   log(`  published ${lengths.length} versions of ${SLA_SOP}`);
 
   const deals = new Map<string, number>();
@@ -127,9 +123,8 @@ export async function runSla(bench: Bench, settings: SlaSettings, log: (line: st
     const seconds = inBurst
       ? Math.max(lengths[0], Math.min(settings.burstAt, Math.round((burstDue - Date.now()) / 1000)))
       : spreadLengths[(i - burstCount) % spreadLengths.length];
-    // Raw starts: the API's start path is too slow here to open them in time (see the ladder).
-    await rawStart(bench, snapshots.get(versionOf.get(seconds) as number) as Sop, dealId);
-    const deal: DealView = await bench.client.workflow.getHandle(dealWorkflowId(dealId)).query(stateQuery);
+    // Opened through the API, as users open them; its answer carries the deal's deadlines.
+    const deal = await apiStart(bench, dealId, SLA_SOP, versionOf.get(seconds));
     const deadline = Date.parse(deal.stage?.warnAt ?? '');
     if (!Number.isFinite(deadline)) throw new Error(`deal ${dealId} has no warning deadline`);
     deals.set(dealId, deadline);

@@ -33,6 +33,12 @@ export interface DealWorkflowInput {
   /** The SOP version the deal was started under: publishing a new version never changes it. */
   readonly sop: Sop;
   readonly openedBy: Actor;
+  /**
+   * When the API opened the deal: the deal's clock starts here, so the API can answer the start
+   * with the deal's first state without waiting for this workflow to run. Absent in runs started
+   * before it existed; those start at their first workflow task.
+   */
+  readonly openedAt?: string;
   /** Continue-as-new once history reaches this many events, if the server has not suggested it sooner. */
   readonly maxHistoryEvents?: number;
   readonly carried?: CarriedDeal;
@@ -69,7 +75,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<DealView> 
   const onFacts = (facts: DealFact[]): void => (reportsFacts ? outbox.push(facts) : undefined);
   const deal = input.carried
     ? DealSession.resume(input.carried, input.sop, { onAlert, onFacts })
-    : DealSession.open(input.opening, input.sop, input.openedBy, now(), { onAlert, onFacts });
+    : DealSession.open(input.opening, input.sop, input.openedBy, input.openedAt ?? now(), { onAlert, onFacts });
   function settle(alertId: string, delivery: 'delivered' | 'skipped' | 'failed', error: string | null): void {
     pending.delete(alertId);
     if (error) log.warn('Escalation webhook failed for good', { alertId, error });

@@ -207,6 +207,40 @@ describe('idempotency', () => {
 });
 
 describe('reads and lists', () => {
+  test("the 201 of POST /v1/deals is the deal's state as the workflow holds it, skipped stages and deadlines included", async () => {
+    const sopId = newId('opened').toLowerCase();
+    const sop = quickSop(sopId);
+    const stages = sop.stages as Record<string, unknown>[];
+    stages.unshift({ id: 'intro', name: 'Intro', skipWhen: { field: 'amount', op: 'gte', value: 1_000_000 } });
+    expect((await service.call('POST', '/v1/sops', { as: 'ops', body: sop })).status).toBe(201);
+    const dealId = newId('opened');
+    const body = dealBody(dealId, { sopId, attributes: { industry: 'retail' } });
+    const created = await service.call('POST', '/v1/deals', { as: 'alice', body });
+    expect(created.status).toBe(201);
+    expect(created.body.skipped).toEqual([{ stage: 'intro', rule: { field: 'amount', op: 'gte', value: 1_000_000 } }]);
+    expect(created.body.stage).toMatchObject({ id: 'requirements', enteredAt: created.body.createdAt });
+    expect(Date.parse(created.body.stage.breachAt) - Date.parse(created.body.createdAt)).toBe(4_000);
+    const read = await service.call('GET', `/v1/deals/${dealId}`, { as: 'alice' });
+    expect(read.body).toEqual(created.body);
+  });
+
+  test('a deal opened right after a publish gets the new version; a pinned sopVersion gets the one it names', async () => {
+    const sopId = newId('versions').toLowerCase();
+    expect((await service.call('POST', '/v1/sops', { as: 'ops', body: quickSop(sopId, 1) })).status).toBe(201);
+    const first = await service.call('POST', '/v1/deals', { as: 'alice', body: dealBody(newId('v1'), { sopId }) });
+    expect(first.body.sop).toEqual({ id: sopId, version: 1 });
+    expect((await service.call('POST', '/v1/sops', { as: 'ops', body: quickSop(sopId, 2) })).status).toBe(201);
+    const latest = await service.call('POST', '/v1/deals', { as: 'alice', body: dealBody(newId('v2'), { sopId }) });
+    expect(latest.body.sop).toEqual({ id: sopId, version: 2 });
+    const pinned = await service.call('POST', '/v1/deals', { as: 'alice', body: dealBody(newId('p1'), { sopId, sopVersion: 1 }) });
+    expect(pinned.body.sop).toEqual({ id: sopId, version: 1 });
+    expectProblem(
+      await service.call('POST', '/v1/deals', { as: 'alice', body: dealBody(newId('p3'), { sopId, sopVersion: 3 }) }),
+      422,
+      'unknown_sop',
+    );
+  });
+
   test('GET a deal has every field of the contract; the timeline is oldest first with the actor', async () => {
     const dealId = await openDeal('alice', { customer: { name: 'Big Co', tier: 'A' } });
     const deal = (await service.call('GET', `/v1/deals/${dealId}`, { as: 'alice' })).body;

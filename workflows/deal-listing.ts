@@ -1,0 +1,53 @@
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { currentVisit, deadlines, healthOf, type DealEvent, type DealState, type Sop } from '../domain';
+import { searchAttributes as keys } from './messages';
+
+/** The list fields search attributes cannot carry, kept in the memo for `GET /v1/deals`. */
+export interface DealListing {
+  readonly sopVersion: number;
+  readonly customerName: string;
+  readonly currency: string;
+  readonly stageEnteredAt: string | null;
+  readonly nextDeadline: string | null;
+  /** Paused time in the current stage that has ended, and when a pause still running began: for pace. */
+  readonly stagePausedMs: number;
+  readonly pausedSince: string | null;
+}
+
+function stageDeadline(state: DealState): Date | null {
+  if (state.status !== 'open' || state.paused || !state.stage) return null;
+  const { warnAt, breachAt, health } = state.stage;
+  const next = health === 'green' && warnAt ? warnAt : health !== 'red' ? breachAt : null;
+  return next ? new Date(next) : null;
+}
+
+/**
+ * What `GET /v1/deals` filters a deal by, from its state: pure, so the API sets the first values
+ * when it starts the deal and the workflow keeps them in step afterwards. `null` means unset.
+ */
+export function dealSearchAttributes(state: DealState): SearchAttributeUpdatePair[] {
+  return [
+    { key: keys.sopId, value: state.sop.id },
+    { key: keys.stage, value: state.stage?.id ?? null },
+    { key: keys.health, value: healthOf(state) },
+    { key: keys.owner, value: state.owner },
+    { key: keys.status, value: state.status },
+    { key: keys.tier, value: state.customer.tier },
+    { key: keys.amount, value: state.amount },
+    { key: keys.stageDeadline, value: stageDeadline(state) },
+  ] as SearchAttributeUpdatePair[];
+}
+
+/** What `GET /v1/deals` shows of a deal beyond its search attributes, from its state and timeline. */
+export function dealListing(state: DealState, sop: Sop, events: readonly DealEvent[]): DealListing {
+  const visit = state.status === 'open' ? currentVisit(events) : null;
+  return {
+    stagePausedMs: (visit?.pauses ?? []).reduce((sum, p) => sum + (p.to ? Date.parse(p.to) - Date.parse(p.from) : 0), 0),
+    pausedSince: state.paused?.since ?? null,
+    sopVersion: state.sop.version,
+    customerName: state.customer.name,
+    currency: state.currency,
+    stageEnteredAt: state.stage?.enteredAt ?? null,
+    nextDeadline: deadlines(state, sop)[0]?.at ?? null,
+  };
+}
