@@ -26,10 +26,12 @@ export class SopService {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    private readonly registryId: string = SOP_REGISTRY_ID,
+    readonly registryId: string = SOP_REGISTRY_ID,
     private readonly timeoutMs = 10_000,
     private readonly cache = new SopCache(),
   ) {}
+
+  private readonly refreshing = new Map<string, Promise<Sop | null>>();
 
   /** Bounds every call, so a slow or absent Temporal becomes a 503 rather than a hung request. */
   private bounded<T>(call: () => Promise<T>): Promise<T> {
@@ -58,13 +60,30 @@ export class SopService {
     }
   }
 
-  /** The latest version, or one version; null when not published. Versions already read come from the cache. */
+  /**
+   * The latest version, or one version; null when not published. Versions already read come from
+   * the cache; a latest version due to be read again is read in the background while it answers,
+   * so no request waits on the registry (whose queries queue behind a busy worker's tasks).
+   */
   async get(id: string, version?: number): Promise<Sop | null> {
     const cached = this.cache.get(id, version);
-    if (cached) return cached;
+    if (cached && !cached.fresh) void this.refresh(id).catch(() => undefined);
+    return cached ? cached.sop : this.read(id, version);
+  }
+
+  private async read(id: string, version?: number): Promise<Sop | null> {
     const sop = await this.readRegistry((registry) => registry.query(getSopQuery, id, version), null);
     if (sop) this.cache.remember(sop, version === undefined);
     return sop;
+  }
+
+  /** One background read of the latest version per SOP at a time. */
+  private refresh(id: string): Promise<Sop | null> {
+    const running = this.refreshing.get(id);
+    if (running) return running;
+    const reading = this.read(id).finally(() => this.refreshing.delete(id));
+    this.refreshing.set(id, reading);
+    return reading;
   }
 
   async list(): Promise<Sop[]> {

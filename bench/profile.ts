@@ -1,8 +1,8 @@
-// `npm run bench:profile [-- N]`: N deals started raw while the worker runs under --cpu-prof. See bench/README.md.
+// `npm run bench:profile [-- N]`: N deals started raw, then N through the API, with the worker and the API under --cpu-prof. See bench/README.md.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { settle } from './cpu';
-import { plainSop, publish, rawStart, sopSnapshot, PLAIN_SOP } from './deal-ops';
+import { apiStart, plainSop, publish, rawStart, sopSnapshot, PLAIN_SOP } from './deal-ops';
 import { startBench } from './setup';
 
 async function run(): Promise<void> {
@@ -22,7 +22,11 @@ async function run(): Promise<void> {
         while (next < deals) await rawStart(bench, sop, `prof-${next++}`);
       }),
     );
-    log(`started ${deals} deals in ${Date.now() - t0} ms; settling`);
+    log(`started ${deals} deals raw at concurrency 8 in ${Date.now() - t0} ms; settling`);
+    log(`settled after ${await settle(bench, 60_000)} ms`);
+    const t1 = Date.now();
+    for (let i = 0; i < deals; i += 1) await apiStart(bench, `prof-api-${i}`);
+    log(`started ${deals} deals through the API at concurrency 1 in ${Date.now() - t1} ms; settling`);
     log(`settled after ${await settle(bench, 60_000)} ms`);
   } finally {
     await bench.stop();

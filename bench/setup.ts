@@ -48,6 +48,8 @@ export async function startBench(log: (line: string) => void, options: { profile
     freePort(),
   ]);
   const children: Child[] = [];
+  // With a profile directory, the worker and the API run under --cpu-prof (one file per thread).
+  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const receiver = new WebhookReceiver();
   let temporal: EmbeddedTemporal | null = null;
   let connection: Connection | null = null;
@@ -89,7 +91,7 @@ export async function startBench(log: (line: string) => void, options: { profile
         NODE_OPTIONS: `--require ${MEM_PROBE}`,
         BENCH_MEM_DIR: memDir,
       },
-      options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [],
+      profile,
     );
     children.push(worker);
     const baseline = startChild('baseline-worker', 'bench/baseline/worker.ts', {
@@ -100,14 +102,19 @@ export async function startBench(log: (line: string) => void, options: { profile
     children.push(baseline);
     const emptySops = path.join(dataDir, 'sops');
     mkdirSync(emptySops);
-    const api = startChild('api', 'api/main.ts', {
-      ...common,
-      PORT: apiPort,
-      SOP_DIR: emptySops,
-      API_KEYS: `${ADMIN.token}:${ADMIN.role}:${ADMIN.subject}`,
-      // Its own metrics port, never bound: only the worker serves metrics.
-      WORKER_METRICS_PORT: await freePort(),
-    });
+    const api = startChild(
+      'api',
+      'api/main.ts',
+      {
+        ...common,
+        PORT: apiPort,
+        SOP_DIR: emptySops,
+        API_KEYS: `${ADMIN.token}:${ADMIN.role}:${ADMIN.subject}`,
+        // Its own metrics port, never bound: only the worker serves metrics.
+        WORKER_METRICS_PORT: await freePort(),
+      },
+      profile,
+    );
     children.push(api);
     const echoProcess = spawn(process.execPath, ['-e', ECHO_SERVER], {
       env: { ...process.env, PORT: echoPort },

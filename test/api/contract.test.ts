@@ -2,6 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { dealBody, expectProblem, quickSop, TestService, type KeyName } from '../helpers/service';
 import { eventually } from '../helpers/eventually';
+import { LATEST_SOP_TTL_MS } from '../../api/sop-cache';
+import { SopService } from '../../api/sop-service';
 
 let service: TestService;
 beforeAll(async () => {
@@ -222,6 +224,19 @@ describe('reads and lists', () => {
     expect(Date.parse(created.body.stage.breachAt) - Date.parse(created.body.createdAt)).toBe(4_000);
     const read = await service.call('GET', `/v1/deals/${dealId}`, { as: 'alice' });
     expect(read.body).toEqual(created.body);
+  });
+
+  test('a version published through another API replica is the latest here within about a second', async () => {
+    const sopId = newId('replica').toLowerCase();
+    expect((await service.call('POST', '/v1/sops', { as: 'ops', body: quickSop(sopId, 1) })).status).toBe(201);
+    const open = async () =>
+      (await service.call('POST', '/v1/deals', { as: 'alice', body: dealBody(newId('r'), { sopId }) })).body.sop.version;
+    expect(await open()).toBe(1);
+    const otherReplica = new SopService(service.env.client, service.taskQueue, service.sops.registryId);
+    const publishedAt = Date.now();
+    await otherReplica.publish(quickSop(sopId, 2));
+    expect(await eventually(open, (version) => version === 2, 5_000)).toBe(2);
+    expect(Date.now() - publishedAt).toBeLessThan(LATEST_SOP_TTL_MS + 2_000);
   });
 
   test('a deal opened right after a publish gets the new version; a pinned sopVersion gets the one it names', async () => {
