@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** Facts about a deal that fast-lane rules may read. */
 export interface DealFacts {
   readonly amount: number;
@@ -18,23 +16,6 @@ export interface Condition {
   value: Scalar | Scalar[];
 }
 export type Rule = Condition | { all: Rule[] } | { any: Rule[] } | { not: Rule };
-
-const scalarSchema = z.union([z.string().max(200), z.number(), z.boolean()]);
-
-export const conditionSchema = z.strictObject({
-  field: z.string().min(1).max(200),
-  op: z.enum(RULE_OPS),
-  value: z.union([scalarSchema, z.array(scalarSchema).max(100)]),
-});
-
-export const ruleSchema: z.ZodType<Rule> = z.lazy(() =>
-  z.union([
-    conditionSchema,
-    z.strictObject({ all: z.array(ruleSchema).min(1).max(50) }),
-    z.strictObject({ any: z.array(ruleSchema).min(1).max(50) }),
-    z.strictObject({ not: ruleSchema }),
-  ]),
-);
 
 const ATTRIBUTE_FIELD = /^attributes\.[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const PLAIN_FIELDS = ['amount', 'currency', 'customer.tier', 'customer.industryRank'];

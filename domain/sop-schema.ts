@@ -1,12 +1,36 @@
 import { z } from 'zod';
-import { durationSchema } from './duration';
-import { ruleSchema } from './rules';
+import { DAY, DURATION_PATTERN, durationMs, MAX_DURATION_MS, parseDuration } from './duration';
+import { RULE_OPS, type Rule } from './rules';
 
 export const SOP_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 export const STAGE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ROLE = /^[a-z][a-z0-9-]{0,62}$/;
 const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
 const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** A duration field of the SOP format, e.g. "48h": an integer and a unit, at most 100 years. */
+export const durationSchema = z
+  .string()
+  .regex(DURATION_PATTERN, 'expected an integer and a unit (s m h d w), e.g. "48h" or "30d"')
+  // zod runs a refinement even after the regex failed: only measure what is a duration.
+  .refine((text) => !DURATION_PATTERN.test(text) || durationMs(parseDuration(text), DAY, 7 * DAY) <= MAX_DURATION_MS, 'at most 100 years');
+
+const scalarSchema = z.union([z.string().max(200), z.number(), z.boolean()]);
+
+export const conditionSchema = z.strictObject({
+  field: z.string().min(1).max(200),
+  op: z.enum(RULE_OPS),
+  value: z.union([scalarSchema, z.array(scalarSchema).max(100)]),
+});
+
+export const ruleSchema: z.ZodType<Rule> = z.lazy(() =>
+  z.union([
+    conditionSchema,
+    z.strictObject({ all: z.array(ruleSchema).min(1).max(50) }),
+    z.strictObject({ any: z.array(ruleSchema).min(1).max(50) }),
+    z.strictObject({ not: ruleSchema }),
+  ]),
+);
 
 export const clockKindSchema = z.enum(['continuous', 'business']);
 export type ClockKind = z.infer<typeof clockKindSchema>;

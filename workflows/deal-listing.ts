@@ -1,5 +1,10 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { currentVisit, deadlines, healthOf, type DealEvent, type DealState, type Sop } from '../domain';
+import { deadlines } from '../domain/deadlines';
+import type { DealEvent } from '../domain/deal-events';
+import type { DealState } from '../domain/deal-state';
+import { healthOf } from '../domain/health';
+import type { Sop } from '../domain/sop-schema';
+import { currentVisit } from '../domain/stage-visit';
 import { searchAttributes as keys } from './messages';
 
 /** The list fields search attributes cannot carry, kept in the memo for `GET /v1/deals`. */

@@ -1,58 +1,22 @@
-import {
-  actionSchema,
-  actorSchema,
-  decide,
-  dealView,
-  dueEvents,
-  evolve,
-  idempotencyScope,
-  isRejection,
-  openDeal,
-  recall,
-  reject,
-  remember,
-  replayDeal,
-  timelineEntry,
-  type AlertEvent,
-  type DealEvent,
-  type DealOpening,
-  type DealState,
-  type DealView,
-  type Instant,
-  type Rejection,
-  type RememberedAnswer,
-  type Sop,
-  type TimelineEntry,
-  type Actor,
-  type DealFact,
-  REJECTION_CODES,
-  factsOf,
-  timelineFacts,
-} from '../domain';
-import { z } from 'zod';
+import { decide } from '../domain/decide';
+import { dueEvents } from '../domain/deadlines';
+import type { DealEvent, AlertEvent } from '../domain/deal-events';
+import { factsOf, timelineFacts } from '../domain/deal-facts';
+import type { DealFact } from '../domain/deal-fact-schema';
+import type { Actor } from '../domain/deal-schema';
+import type { DealState, Instant } from '../domain/deal-state';
+import { evolve } from '../domain/evolve';
+import { idempotencyScope, recall, remember, type RememberedAnswer } from '../domain/idempotency';
+import { openDeal, type DealOpening } from '../domain/open-deal';
+import { isRejection, reject, type Rejection } from '../domain/rejection';
+import { replayDeal } from '../domain/replay';
+import type { Sop } from '../domain/sop-schema';
+import { dealView, timelineEntry, type DealView, type TimelineEntry } from '../domain/view';
+import { validation } from './lazy-validation';
 import type { ActRequest, ActResult, RefusedRequest } from './messages';
 
 /** What a key is remembered with: the timeline length the answer was given at, or the refusal. */
 type Answer = number | Rejection;
-
-const refusedRequestSchema = z.object({
-  actor: actorSchema,
-  idempotencyKey: z.string().min(1).max(255),
-  bodyHash: z.string().max(200),
-  rejection: z.object({
-    rejected: z.literal(true),
-    code: z.enum(REJECTION_CODES),
-    message: z.string().max(2_000),
-    details: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
-
-const actRequestSchema = z.object({
-  action: actionSchema,
-  actor: actorSchema,
-  idempotencyKey: z.string().min(1).max(255).optional(),
-  bodyHash: z.string().max(200).optional(),
-});
 
 /** What a deal carries from one run to the next on continue-as-new. */
 export interface CarriedDeal {
@@ -137,7 +101,7 @@ export class DealSession {
    */
   evaluate(request: ActRequest, now: Instant): Rejection | { replay: number } | { events: DealEvent[] } {
     // Signals arrive unvalidated from any sender: check the whole request before reading it.
-    const parsed = actRequestSchema.safeParse(request);
+    const parsed = validation().actRequestSchema.safeParse(request);
     if (!parsed.success) return reject('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     if (request.idempotencyKey) {
       const remembered = recall(this.memory, idempotencyScope(request.actor.subject, request.idempotencyKey), request.bodyHash ?? '');
@@ -167,7 +131,7 @@ export class DealSession {
 
   /** Remembers a refusal the API saw for a keyed request, unless the key already has an answer. */
   rememberRefusal(request: RefusedRequest, now: Instant): void {
-    const parsed = refusedRequestSchema.safeParse(request);
+    const parsed = validation().refusedRequestSchema.safeParse(request);
     if (!parsed.success || parsed.data.rejection.code === 'idempotency_key_reused') return;
     const scope = idempotencyScope(parsed.data.actor.subject, parsed.data.idempotencyKey);
     if (recall(this.memory, scope, parsed.data.bodyHash).kind !== 'new') return;

@@ -11,17 +11,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import {
-  deadlines,
-  isRejection,
-  type Actor,
-  type AlertEvent,
-  type AlertPayload,
-  type DealFact,
-  type DealOpening,
-  type DealView,
-  type Sop,
-} from '../domain';
+// Domain modules one by one, never the '../domain' index: it would build every zod schema for every workflow (see lazy-validation.ts).
+import { deadlines } from '../domain/deadlines';
+import type { AlertEvent } from '../domain/deal-events';
+import type { DealFact } from '../domain/deal-fact-schema';
+import type { Actor } from '../domain/deal-schema';
+import type { AlertPayload } from '../domain/deal-state';
+import type { DealOpening } from '../domain/open-deal';
+import { isRejection } from '../domain/rejection';
+import type { Sop } from '../domain/sop-schema';
+import type { DealView } from '../domain/view';
 import { FACT_REPORTING, WEBHOOK_DELIVERY } from './activity-options';
 import { DealSession, type CarriedDeal } from './deal-session';
 import { DealVisibility } from './deal-visibility';

@@ -1,5 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
-import { analyticsFigures, dealFactBatchSchema, emptyAnalytics, foldFacts, type SopAnalytics } from '../domain';
+import { emptyAnalytics, foldFacts, type SopAnalytics } from '../domain/analytics';
+import { analyticsFigures } from '../domain/analytics-report';
+import { validation } from './lazy-validation';
 import { analyticsQuery, dealFactsSignal } from './messages';
 
 export interface SopAnalyticsInput {
@@ -18,7 +20,7 @@ export async function sopAnalyticsWorkflow(input: SopAnalyticsInput): Promise<vo
   let analytics = input.carried ?? emptyAnalytics(input.sopId);
   setHandler(dealFactsSignal, (batch) => {
     // Anyone may signal: a malformed batch is logged and dropped, never allowed to fail the workflow.
-    const parsed = dealFactBatchSchema.safeParse(batch);
+    const parsed = validation().dealFactBatchSchema.safeParse(batch);
     if (!parsed.success || parsed.data.sopId !== input.sopId) {
       log.warn('Dropped a malformed deal fact batch', { sopId: input.sopId, issue: parsed.error?.issues[0]?.message ?? 'wrong SOP' });
       return;

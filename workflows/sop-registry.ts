@@ -1,5 +1,7 @@
 import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
-import { canonicalJson, checkSop, type Sop } from '../domain';
+import type { Sop } from '../domain/sop-schema';
+import { canonicalJson } from '../domain/stable-id';
+import { validation } from './lazy-validation';
 import { getSopQuery, listSopsQuery, publishSopUpdate, type PublishResult, type SopProblems } from './messages';
 
 export const SOP_REJECTED_FAILURE = 'SopRejected';
@@ -10,7 +12,7 @@ export type SopCatalogue = Record<string, Record<string, Sop>>;
 type PublishCheck = { sop: Sop; existing: Sop | undefined } | SopProblems;
 
 function check(catalogue: SopCatalogue, input: unknown): PublishCheck {
-  const checked = checkSop(input);
+  const checked = validation().checkSop(input);
   if (!checked.ok) return { code: 'validation_failed', problems: checked.problems };
   const existing = catalogue[checked.sop.id]?.[String(checked.sop.version)];
   if (existing && canonicalJson(existing) !== canonicalJson(checked.sop)) {

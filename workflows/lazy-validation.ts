@@ -1,0 +1,15 @@
+import type * as Validation from './validation';
+
+/**
+ * The workflows' message schemas, loaded the first time a workflow checks a message.
+ *
+ * The SDK evaluates the bundle's modules afresh for every workflow it creates (a new deal, a replay
+ * after eviction, every continue-as-new), even in a reused V8 context, and holds them for as long
+ * as the workflow is cached. Building zod schemas is most of that cost (`npm run bench:profile`):
+ * a deal that only waits for its timers never needs them, so nothing a workflow imports at start
+ * may import zod; only this function reaches it, through a `require` that webpack resolves lazily.
+ */
+export function validation(): typeof Validation {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose, see above
+  return require('./validation') as typeof Validation;
+}

@@ -1,0 +1,29 @@
+// The zod schemas workflows check incoming messages with. Load it through `validation()` only (see there).
+import { z } from 'zod';
+import { actionSchema } from '../domain/action-schema';
+import { actorSchema } from '../domain/deal-schema';
+import { REJECTION_CODES } from '../domain/rejection';
+
+export { dealFactBatchSchema } from '../domain/deal-fact-schema';
+export { checkSop } from '../domain/sop-lint';
+
+/** An action as the `act` update or signal carries it; signals arrive unvalidated from any sender. */
+export const actRequestSchema = z.object({
+  action: actionSchema,
+  actor: actorSchema,
+  idempotencyKey: z.string().min(1).max(255).optional(),
+  bodyHash: z.string().max(200).optional(),
+});
+
+/** A refusal the API tells a deal to remember for a keyed request. */
+export const refusedRequestSchema = z.object({
+  actor: actorSchema,
+  idempotencyKey: z.string().min(1).max(255),
+  bodyHash: z.string().max(200),
+  rejection: z.object({
+    rejected: z.literal(true),
+    code: z.enum(REJECTION_CODES),
+    message: z.string().max(2_000),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
