@@ -26,6 +26,7 @@ const envSchema = z.object({
   ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   ALERT_WEBHOOK_SECRET: z.string().optional(),
   WORKER_METRICS_PORT: port.default(9464),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(1_000_000).default(2_000),
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z
     .string()
@@ -54,6 +55,8 @@ export interface ServiceConfig {
   readonly apiKeys: readonly ApiKey[] | null;
   readonly webhook: WebhookTarget | null;
   readonly metricsAddress: string;
+  /** Workflows a worker keeps in memory between tasks; evicted ones replay from history on their next task. */
+  readonly maxCachedWorkflows: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** NODE_ENV=production: load the prebuilt workflow bundle. */
   readonly production: boolean;
@@ -136,6 +139,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     apiKeys: apiKeys?.keys ?? null,
     webhook: e.ALERT_WEBHOOK_URL && e.ALERT_WEBHOOK_SECRET ? { url: e.ALERT_WEBHOOK_URL, key: webhookKey(e.ALERT_WEBHOOK_SECRET) } : null,
     metricsAddress: `${e.HOST}:${e.WORKER_METRICS_PORT}`,
+    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
   };

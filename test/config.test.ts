@@ -13,6 +13,7 @@ test('defaults: the embedded dev server, task queue sales-sop, alerts recorded o
     taskQueue: 'sales-sop',
     webhook: null,
     metricsAddress: '127.0.0.1:9464',
+    maxCachedWorkflows: 2_000,
     logLevel: 'info',
   });
 });
@@ -25,6 +26,7 @@ test('reads every variable, LOG_LEVEL in any case', () => {
     ALERT_WEBHOOK_URL: 'https://alerts.example/hook',
     ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
     WORKER_METRICS_PORT: '9500',
+    WORKER_MAX_CACHED_WORKFLOWS: '12000',
     HOST: '0.0.0.0',
     LOG_LEVEL: 'WARN',
   });
@@ -33,6 +35,7 @@ test('reads every variable, LOG_LEVEL in any case', () => {
     namespace: 'sales',
     taskQueue: 'q',
     metricsAddress: '0.0.0.0:9500',
+    maxCachedWorkflows: 12_000,
     logLevel: 'warn',
   });
   expect(config.webhook?.url).toBe('https://alerts.example/hook');
@@ -41,13 +44,26 @@ test('reads every variable, LOG_LEVEL in any case', () => {
 test('every bad variable is named at once', () => {
   let error: unknown;
   try {
-    parseConfig({ TEMPORAL_ADDRESS: 'no-port', ALERT_WEBHOOK_URL: 'ftp://x', WORKER_METRICS_PORT: '70000', LOG_LEVEL: 'loud' });
+    parseConfig({
+      TEMPORAL_ADDRESS: 'no-port',
+      ALERT_WEBHOOK_URL: 'ftp://x',
+      WORKER_METRICS_PORT: '70000',
+      WORKER_MAX_CACHED_WORKFLOWS: 'lots',
+      LOG_LEVEL: 'loud',
+    });
   } catch (e) {
     error = e;
   }
   expect(error).toBeInstanceOf(ConfigError);
   const variables = (error as ConfigError).problems.map((p) => p.variable).sort();
-  expect(variables).toEqual(['ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK_URL', 'LOG_LEVEL', 'TEMPORAL_ADDRESS', 'WORKER_METRICS_PORT']);
+  expect(variables).toEqual([
+    'ALERT_WEBHOOK_SECRET',
+    'ALERT_WEBHOOK_URL',
+    'LOG_LEVEL',
+    'TEMPORAL_ADDRESS',
+    'WORKER_MAX_CACHED_WORKFLOWS',
+    'WORKER_METRICS_PORT',
+  ]);
   expect((error as ConfigError).message).toMatch(/ALERT_WEBHOOK_SECRET: required when ALERT_WEBHOOK_URL is set/);
 });
 

@@ -22,6 +22,8 @@ export interface DealWorkerOptions {
   readonly namespace: string;
   readonly taskQueue: string;
   readonly webhook: WebhookTarget | null;
+  /** WORKER_MAX_CACHED_WORKFLOWS. */
+  readonly maxCachedWorkflows: number;
 }
 
 /** The worker that runs deal, SOP registry and analytics workflows and delivers escalation webhooks. */
@@ -38,8 +40,8 @@ export async function createDealWorker(options: DealWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     ...workflows,
     activities: createActivities({ target: options.webhook, fetch, now: Date.now, requestTimeoutMs: 10_000, client: options.client }),
-    // Waiting deals cost a cache slot each (~1 MB with V8 context reuse); evicted ones replay on demand.
-    maxCachedWorkflows: 2_000,
+    // Waiting deals cost a cache slot each (see bench/README.md for the memory); evicted ones replay on demand.
+    maxCachedWorkflows: options.maxCachedWorkflows,
     shutdownGraceTime: '10s',
   });
 }
