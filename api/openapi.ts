@@ -53,9 +53,10 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
           : problemResponse(description);
     }
     Object.assign(responses, {
-      400: problemResponse('Malformed JSON'),
+      400: problemResponse('Malformed JSON, or a request that is not valid HTTP'),
       401: problemResponse('Missing or unknown API key'),
       413: problemResponse('Body over 1 MiB'),
+      431: { $ref: '#/components/responses/HeadersTooLarge' },
       ...(responses[422] ? {} : { 422: problemResponse('Invalid request') }),
       503: problemResponse('Temporal unreachable or too slow'),
     });
@@ -89,6 +90,13 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
     paths,
-    components: { schemas: components(), securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      schemas: components(),
+      responses: {
+        // Answered by the HTTP server itself (api/http-server.ts) before any route: possible on every operation.
+        HeadersTooLarge: problemResponse('Request line and headers over 16 KB (a URL or a header too long)'),
+      },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    },
   };
 }

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type pino from 'pino';
 import type { ApiKey, ServiceConfig } from '../config';
 import { createApp } from './app';
+import { listen } from './http-server';
 import { AnalyticsService } from './analytics-service';
 import { DealService } from './deal-service';
 import { publishSopFiles } from './publish-sops';
@@ -41,10 +42,7 @@ export async function serveApi(options: {
     workerMetrics: options.workerMetrics,
     onUnexpectedError: (error) => logger.error({ err: error }, 'unexpected error in a request'),
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));
-    listening.once('error', reject);
-  });
+  const server: Server = await listen(app, config.http.port, config.http.host);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`,
