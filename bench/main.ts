@@ -12,11 +12,14 @@ import { cachedWorkflows, runMemory } from './memory';
 import { sampleMemory } from './memory-probe';
 import { renderTables, targets, type Results } from './report';
 import { startBench, type Bench } from './setup';
-import { runSla, type SlaSettings } from './sla';
+import { runSla, type SlaResult, type SlaSettings } from './sla';
 
 interface Settings {
   readonly mode: 'quick' | 'full';
-  readonly memoryDeals: number;
+  /** Cumulative counts of waiting deals at which the worker's memory is sampled. */
+  readonly memorySteps: readonly number[];
+  /** The worker's WORKER_MAX_CACHED_WORKFLOWS: room for every deal of the run, so memory per cached deal is measured. */
+  readonly cacheSize: number;
   readonly settleCapMs: number;
   readonly ladder: LadderSettings;
   readonly actions: ActionSettings;
@@ -25,20 +28,40 @@ interface Settings {
 
 const FULL: Settings = {
   mode: 'full',
-  memoryDeals: 1_000,
+  memorySteps: [1_000, 10_000],
+  cacheSize: 12_000,
   settleCapMs: 8_000,
   ladder: { concurrencies: [1, 8, 32, 128], ops: { 1: 40, 8: 150, 32: 300, 128: 500 }, rounds: 2, maxSeconds: 10 },
   actions: { deals: 1_000, peakOps: 1_000, seconds: 6, rounds: 2 },
-  sla: { deals: 1_000, burstShare: 0.3, burstAt: 60, spreadFrom: 30, spreadTo: 120, spreadStep: 5, graceSeconds: 30 },
+  sla: {
+    runs: [
+      { name: 'spread-1k', deals: 1_000, burstShare: 0, burstAt: 0 },
+      { name: 'spread-10k', deals: 10_000, burstShare: 0, burstAt: 0 },
+      { name: 'burst-10k', deals: 10_000, burstShare: 1, burstAt: 'auto' },
+    ],
+    spreadFrom: 30,
+    spreadTo: 180,
+    spreadStep: 5,
+    graceSeconds: 60,
+    openConcurrency: 32,
+  },
 };
 
 const QUICK: Settings = {
   mode: 'quick',
-  memoryDeals: 100,
+  memorySteps: [100],
+  cacheSize: 2_000,
   settleCapMs: 2_000,
-  ladder: { concurrencies: [1, 8], ops: { 1: 20, 8: 60 }, rounds: 2, maxSeconds: 3 },
+  ladder: { concurrencies: [1, 8], ops: { 1: 15, 8: 40 }, rounds: 1, maxSeconds: 2 },
   actions: { deals: 50, peakOps: 100, seconds: 2, rounds: 2 },
-  sla: { deals: 100, burstShare: 0.3, burstAt: 15, spreadFrom: 10, spreadTo: 25, spreadStep: 3, graceSeconds: 10 },
+  sla: {
+    runs: [{ name: 'quick', deals: 100, burstShare: 0.3, burstAt: 15 }],
+    spreadFrom: 10,
+    spreadTo: 25,
+    spreadStep: 3,
+    graceSeconds: 10,
+    openConcurrency: 16,
+  },
 };
 
 function machine() {
@@ -67,7 +90,7 @@ async function run(): Promise<void> {
   const host = machine();
   log(`bench (${settings.mode}) on ${host.cpu}, ${host.cores} cores, load ${host.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
   setSettleCap(settings.settleCapMs);
-  const bench: Bench = await startBench(log);
+  const bench: Bench = await startBench(log, { cacheSize: settings.cacheSize });
   const stop = () => {
     void bench.stop().finally(() => process.exit(130));
   };
@@ -79,7 +102,7 @@ async function run(): Promise<void> {
     );
     await publish(bench, plainSop);
     log('4. memory');
-    const memory = await runMemory(bench, settings.memoryDeals, log);
+    const memory = await runMemory(bench, settings.memorySteps, settings.cacheSize, log);
     log('1. start ladder');
     const ladder = await runLadder(bench, settings.ladder, log);
     log('2. actions and reads');
@@ -88,7 +111,9 @@ async function run(): Promise<void> {
     const actions = await runAddedLatency(bench, 'action', actionDeals.ids, settings.actions, log);
     const reads = await runAddedLatency(bench, 'read', actionDeals.ids, settings.actions, log);
     log('3. SLA lateness');
-    const sla = await runSla(bench, settings.sla, log);
+    const sla: SlaResult[] = [];
+    for (const run of settings.sla.runs)
+      sla.push(await runSla(bench, settings.sla, run, sla.at(-1)?.openRate ?? actionDeals.startRate, log));
     const endSample = await sampleMemory(bench.pids.worker, bench.memDir);
     const results: Results = {
       ladder: ladder.steps,

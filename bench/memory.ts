@@ -4,14 +4,23 @@ import { closedLoop } from './load';
 import { sampleMemory, type MemorySample } from './memory-probe';
 import type { Bench } from './setup';
 
-export interface MemoryResult {
+export interface MemoryStep {
+  /** Deals started by the memory run so far (all still open and cached). */
   readonly deals: number;
+  readonly cached: number;
+  readonly sample: MemorySample;
+  /** Growth since the run began, divided by the deals started. */
+  readonly rssPerDeal: number;
+  readonly heapPerDeal: number;
+  /** Worker CPU per started deal over this step (its first workflow task, facts and their signal). */
+  readonly workerCpuMsPerDeal: number;
+}
+
+export interface MemoryResult {
+  readonly cacheSize: number;
   readonly cachedBefore: number;
-  readonly cachedAfter: number;
   readonly before: MemorySample;
-  readonly after: MemorySample;
-  readonly rssPerCachedDeal: number;
-  readonly heapPerCachedDeal: number;
+  readonly steps: MemoryStep[];
 }
 
 /** Workflows in the worker's sticky cache, from its Prometheus metrics. */
@@ -22,29 +31,42 @@ export async function cachedWorkflows(bench: Bench): Promise<number> {
   return Number(match[1]);
 }
 
-/** Worker RSS and heap (after a full GC) before and after `count` more deals sit in its cache. */
-export async function runMemory(bench: Bench, count: number, log: (line: string) => void): Promise<MemoryResult> {
+/**
+ * Worker RSS and heap (after a full GC) as deals that wait (no SLA, so no timer) fill its cache:
+ * sampled after each step of `steps` (cumulative deal counts, e.g. 1,000 then 10,000).
+ */
+export async function runMemory(
+  bench: Bench,
+  steps: readonly number[],
+  cacheSize: number,
+  log: (line: string) => void,
+): Promise<MemoryResult> {
   const sop = await sopSnapshot(bench, PLAIN_SOP);
   await settle(bench);
   const cachedBefore = await cachedWorkflows(bench);
   const before = await sampleMemory(bench.pids.worker, bench.memDir);
-  const run = await closedLoop(count, 32, (i) => rawStart(bench, sop, `mem-${i}`));
-  if (run.errors > 0) throw new Error(`memory deals failed: ${run.firstError}`);
-  await settle(bench);
-  const cachedAfter = await cachedWorkflows(bench);
-  const after = await sampleMemory(bench.pids.worker, bench.memDir);
-  // Every deal started here stays cached (the cache holds 2,000): divide by the deals started.
-  const added = count;
-  log(
-    `  memory: ${cachedBefore} → ${cachedAfter} cached; RSS ${(before.rss / 2 ** 20).toFixed(0)} → ${(after.rss / 2 ** 20).toFixed(0)} MiB`,
-  );
-  return {
-    deals: count,
-    cachedBefore,
-    cachedAfter,
-    before,
-    after,
-    rssPerCachedDeal: (after.rss - before.rss) / added,
-    heapPerCachedDeal: (after.heapUsed - before.heapUsed) / added,
-  };
+  const results: MemoryStep[] = [];
+  let started = 0;
+  for (const target of steps) {
+    const cpuBefore = bench.workerCpuSeconds();
+    const run = await closedLoop(target - started, 32, (i) => rawStart(bench, sop, `mem-${started + i}`));
+    if (run.errors > 0) throw new Error(`memory deals failed: ${run.firstError}`);
+    await settle(bench);
+    const count = target - started;
+    started = target;
+    const sample = await sampleMemory(bench.pids.worker, bench.memDir);
+    const step = {
+      deals: target,
+      cached: await cachedWorkflows(bench),
+      sample,
+      rssPerDeal: (sample.rss - before.rss) / target,
+      heapPerDeal: (sample.heapUsed - before.heapUsed) / target,
+      workerCpuMsPerDeal: ((bench.workerCpuSeconds() - cpuBefore) * 1000) / count,
+    };
+    results.push(step);
+    log(
+      `  memory: ${target} deals, ${step.cached} cached; RSS ${(before.rss / 2 ** 20).toFixed(0)} → ${(sample.rss / 2 ** 20).toFixed(0)} MiB (${(step.rssPerDeal / 1024).toFixed(0)} KiB/deal), worker CPU ${step.workerCpuMsPerDeal.toFixed(1)} ms/deal`,
+    );
+  }
+  return { cacheSize, cachedBefore, before, steps: results };
 }

@@ -47,10 +47,13 @@ export function treeCpuSeconds(root: number): number {
   return processTree(root).reduce((sum, pid) => sum + (readStat(pid)?.cpuSeconds ?? 0), 0);
 }
 
-/** The innermost process of a tree: the node that runs the script under `tsx`. */
+/**
+ * The innermost node process of a tree: the node that runs the script under `tsx` (not a helper
+ * it may have started, such as esbuild's service process, which a signal meant for node would kill).
+ */
 export function leafPid(root: number): number {
-  const tree = processTree(root);
-  return tree[tree.length - 1] ?? root;
+  const nodes = processTree(root).filter((pid) => readStat(pid)?.comm === 'node');
+  return nodes[nodes.length - 1] ?? root;
 }
 
 /** A direct child of this process by its command name (the embedded Temporal server). */

@@ -7,7 +7,7 @@ export interface Results {
   readonly ladder: LadderStep[];
   readonly actions: AddedLatency | null;
   readonly reads: AddedLatency | null;
-  readonly sla: SlaResult | null;
+  readonly sla: SlaResult[];
   readonly memory: MemoryResult | null;
   readonly memoryAtEnd: { cached: number; rss: number; heapUsed: number } | null;
 }
@@ -53,13 +53,45 @@ export function targets(results: Results): Target[] {
       met: added.addedP99.median <= 5,
     });
   }
+  for (const run of results.sla) {
+    const { ours, baseline } = run;
+    const name = run.settings.name;
+    const spread = run.settings.burstShare < 1;
+    if (spread) {
+      list.push({
+        figure: `${name}: lateness p99 − baseline p99`,
+        target: '≤ 100 ms',
+        measured: `${n(ours.p99 - baseline.p99)} ms`,
+        met: ours.p99 - baseline.p99 <= 100,
+      });
+      if (run.ours.deals >= 10_000)
+        list.push({ figure: `${name}: lateness max`, target: '≤ 2000 ms', measured: `${n(ours.max)} ms`, met: ours.max <= 2_000 });
+    }
+    if (run.settings.burstShare > 0 && ours.burst.deals >= 10_000) {
+      list.push({
+        figure: `${name}: burst drained`,
+        target: '≤ 30 s',
+        measured: `${n(ours.burst.drainMs / 1000, 1)} s`,
+        met: ours.burst.drainMs <= 30_000,
+      });
+    }
+    list.push({ figure: `${name}: missed`, target: '0', measured: String(ours.missed), met: ours.missed === 0 });
+    list.push({
+      figure: `${name}: events under more than one id`,
+      target: '0',
+      measured: String(ours.idsPerEventAboveOne),
+      met: ours.idsPerEventAboveOne === 0,
+    });
+  }
   return list;
 }
 
-function latenessRow(name: string, l: Lateness): string[] {
+function latenessRow(name: string, run: SlaResult, l: Lateness): string[] {
   return [
     name,
     String(l.deals),
+    n(run.openRate),
+    n(run.deadlineSpanSeconds),
     String(l.missed),
     String(l.repeats),
     n(l.p50),
@@ -138,41 +170,65 @@ export function renderTables(results: Results): string {
       ),
     );
   }
-  if (results.sla) {
-    const s = results.sla;
-    out.push(
-      `\n### 3. SLA lateness (ms; ${s.ours.deals} deals, deadlines over ${n(s.deadlineSpanSeconds)} s, opened at ${n(s.openRate)}/s)\n`,
-    );
+  if (results.sla.length > 0) {
+    out.push('\n### 3. SLA lateness (ms: first receipt at the local receiver − the deadline in the body)\n');
     out.push(
       table(
-        ['', 'deals', 'missed', 'repeats', 'p50', 'p99', 'max', 'burst deals', 'burst span', 'burst p99', 'burst drain'],
-        [latenessRow('ours (deal webhook)', s.ours), latenessRow('baseline (sleep + POST)', s.baseline)],
+        [
+          'run',
+          'who',
+          'deals',
+          'opened/s',
+          'deadlines over s',
+          'missed',
+          'repeats',
+          'p50',
+          'p99',
+          'max',
+          'burst deals',
+          'burst span',
+          'burst p99',
+          'burst drain',
+        ],
+        results.sla.flatMap((s) => [
+          [s.settings.name, ...latenessRow('ours (deal webhook)', s, s.ours)],
+          [s.settings.name, ...latenessRow('baseline (sleep + POST)', s, s.baseline)],
+        ]),
+      ),
+    );
+    out.push('\nCPU seconds per SLA run by process:\n');
+    out.push(
+      table(
+        ['run', 'server', 'worker', 'API', 'load gen', 'baseline worker', 'total'],
+        results.sla.map((s) => [
+          s.settings.name,
+          n(s.cpuSeconds.server, 1),
+          n(s.cpuSeconds.worker, 1),
+          n(s.cpuSeconds.api, 1),
+          n(s.cpuSeconds.loadgen, 1),
+          n(s.cpuSeconds.baselineWorker, 1),
+          n(s.cpuSeconds.total, 1),
+        ]),
       ),
     );
   }
   if (results.memory) {
     const m = results.memory;
-    out.push('\n### 4. Worker memory per cached deal\n');
-    const rows = [
-      [
-        `+${m.deals} deals (${m.cachedBefore} → ${m.cachedAfter} cached)`,
-        `${mib(m.before.rss)} → ${mib(m.after.rss)}`,
-        `${mib(m.before.heapUsed)} → ${mib(m.after.heapUsed)}`,
-        kib(m.rssPerCachedDeal),
-        kib(m.heapPerCachedDeal),
-      ],
-    ];
+    out.push(`\n### 4. Worker memory per cached deal (cache size ${m.cacheSize}; deals that wait, no timer)\n`);
+    const rows = m.steps.map((step) => [
+      String(step.deals),
+      String(step.cached),
+      `${mib(m.before.rss)} → ${mib(step.sample.rss)}`,
+      `${mib(m.before.heapUsed)} → ${mib(step.sample.heapUsed)}`,
+      kib(step.rssPerDeal),
+      kib(step.heapPerDeal),
+      n(step.workerCpuMsPerDeal, 1),
+    ]);
     if (results.memoryAtEnd) {
       const e = results.memoryAtEnd;
-      rows.push([
-        `end of run (${e.cached} cached)`,
-        mib(e.rss),
-        mib(e.heapUsed),
-        kib((e.rss - m.before.rss) / Math.max(e.cached - m.cachedBefore, 1)),
-        kib((e.heapUsed - m.before.heapUsed) / Math.max(e.cached - m.cachedBefore, 1)),
-      ]);
+      rows.push([`end of run`, String(e.cached), mib(e.rss), mib(e.heapUsed), '-', '-', '-']);
     }
-    out.push(table(['when', 'RSS MiB', 'heap MiB', 'RSS KiB/deal', 'heap KiB/deal'], rows));
+    out.push(table(['deals', 'cached (metric)', 'RSS MiB', 'heap MiB', 'RSS KiB/deal', 'heap KiB/deal', 'worker CPU ms/deal'], rows));
   }
   out.push('\n### Targets\n');
   out.push(

@@ -10,7 +10,7 @@ import { WebhookReceiver } from '../test/helpers/receiver';
 import { DEFAULT_TASK_QUEUE } from '../workflows/messages';
 import { HttpClient } from './http-client';
 import { MEM_PROBE } from './memory-probe';
-import { childByName, startChild, waitFor, type Child } from './procs';
+import { childByName, startChild, treeCpuSeconds, waitFor, type Child } from './procs';
 
 export const ADMIN = { token: 'bench-admin', role: 'admin', subject: 'root' } as const;
 export const BASELINE_TASK_QUEUE = 'bench-baseline';
@@ -28,6 +28,8 @@ export interface Bench {
   readonly metricsUrl: string;
   readonly pids: { server: number; worker: number; api: number; baselineWorker: number; echo: number };
   readonly worker: Child;
+  /** CPU seconds the worker (its process tree) has used so far. */
+  workerCpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ const ECHO_SERVER = `require('node:http').createServer((req, res) => { const c =
   .listen(Number(process.env.PORT), '127.0.0.1');`;
 
 /** One embedded dev server (SQLite file on loopback), the worker and the API as `npm run worker` / `npm run api` run them. */
-export async function startBench(log: (line: string) => void, options: { profileDir?: string } = {}): Promise<Bench> {
+export async function startBench(log: (line: string) => void, options: { profileDir?: string; cacheSize?: number } = {}): Promise<Bench> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sop-bench-'));
   const memDir = path.join(dataDir, 'mem');
   mkdirSync(memDir);
@@ -90,6 +92,7 @@ export async function startBench(log: (line: string) => void, options: { profile
         ALERT_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
         NODE_OPTIONS: `--require ${MEM_PROBE}`,
         BENCH_MEM_DIR: memDir,
+        WORKER_MAX_CACHED_WORKFLOWS: String(options.cacheSize ?? 2_000),
       },
       profile,
     );
@@ -154,6 +157,7 @@ export async function startBench(log: (line: string) => void, options: { profile
       metricsUrl,
       pids: { server, worker: worker.pid, api: api.pid, baselineWorker: baseline.pid, echo: echoProcess.pid as number },
       worker,
+      workerCpuSeconds: () => treeCpuSeconds(worker.pid),
       async stop() {
         apiClient.close();
         echo.close();

@@ -3,20 +3,30 @@ import { apiStart, publish } from './deal-ops';
 import { closedLoop, percentile } from './load';
 import { BASELINE_TASK_QUEUE, type Bench } from './setup';
 
-export const SLA_SOP = 'bench-sla';
-
-export interface SlaSettings {
+/** One SLA run: its deals, and how many of them fall due in the same second (the burst). */
+export interface SlaRunSettings {
+  /** Names the run, and the SOP (`bench-sla-<name>`) whose versions give its deals their SLAs. */
+  readonly name: string;
   readonly deals: number;
   /** Share of the deals that fall due in the same second. */
   readonly burstShare: number;
-  /** Seconds after the first start at which the burst falls due. */
-  readonly burstAt: number;
-  /** SLA lengths (seconds) of the other deals, spread evenly over them. */
+  /**
+   * Seconds after the first start at which the burst falls due; 'auto': when opening every burst
+   * deal is expected to have ended, from the open rate of the run before (×1.3 + 20 s).
+   */
+  readonly burstAt: number | 'auto';
+}
+
+export interface SlaSettings {
+  readonly runs: readonly SlaRunSettings[];
+  /** SLA lengths (seconds) of the deals outside the burst, spread evenly over them. */
   readonly spreadFrom: number;
   readonly spreadTo: number;
   readonly spreadStep: number;
   /** How long to wait after the last deadline for missing deliveries. */
   readonly graceSeconds: number;
+  /** Deals opened at once (each also starts its baseline workflow). */
+  readonly openConcurrency: number;
 }
 
 export interface Lateness {
@@ -24,6 +34,8 @@ export interface Lateness {
   readonly delivered: number;
   readonly missed: number;
   readonly repeats: number;
+  /** Deals whose warning arrived under more than one webhook id (one event, several ids): must be 0. */
+  readonly idsPerEventAboveOne: number;
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
@@ -31,7 +43,7 @@ export interface Lateness {
 }
 
 export interface SlaResult {
-  readonly settings: SlaSettings;
+  readonly settings: SlaRunSettings & { readonly burstAtSeconds: number };
   readonly openRate: number;
   readonly deadlineSpanSeconds: number;
   readonly ours: Lateness;
@@ -47,9 +59,9 @@ interface Receipt {
 }
 
 /** One SOP version per SLA length: a first stage that warns after that many seconds. */
-function slaSop(version: number, seconds: number) {
+function slaSop(id: string, version: number, seconds: number) {
   return {
-    id: SLA_SOP,
+    id,
     version,
     name: `Bench: warn after ${seconds}s`,
     stages: [
@@ -63,10 +75,12 @@ function lateness(deals: ReadonlyMap<string, number>, burst: ReadonlySet<string>
   const first = new Map<string, Receipt>();
   let repeats = 0;
   const ids = new Set<string>();
+  const idsOfDeal = new Map<string, Set<string>>();
   for (const receipt of receipts) {
     if (!deals.has(receipt.dealId)) continue;
     if (ids.has(receipt.id)) repeats += 1;
     ids.add(receipt.id);
+    idsOfDeal.set(receipt.dealId, (idsOfDeal.get(receipt.dealId) ?? new Set()).add(receipt.id));
     if (!first.has(receipt.dealId)) first.set(receipt.dealId, receipt);
   }
   const late = [...first.values()].map((r) => r.receivedAt - r.deadline);
@@ -78,6 +92,7 @@ function lateness(deals: ReadonlyMap<string, number>, burst: ReadonlySet<string>
     delivered: first.size,
     missed: deals.size - first.size,
     repeats,
+    idsPerEventAboveOne: [...idsOfDeal.values()].filter((set) => set.size > 1).length,
     p50: percentile(late, 50),
     p99: percentile(late, 99),
     max: Math.max(...late),
@@ -97,34 +112,47 @@ function lateness(deals: ReadonlyMap<string, number>, burst: ReadonlySet<string>
  * them falling due in the same second, each paired with a baseline workflow sleeping to the same
  * instant. Lateness is the first receipt at the receiver minus the deadline in the body.
  */
-export async function runSla(bench: Bench, settings: SlaSettings, log: (line: string) => void): Promise<SlaResult> {
-  const burstCount = Math.round(settings.deals * settings.burstShare);
+export async function runSla(
+  bench: Bench,
+  settings: SlaSettings,
+  run: SlaRunSettings,
+  previousOpenRate: number | null,
+  log: (line: string) => void,
+): Promise<SlaResult> {
+  const sopId = `bench-sla-${run.name}`;
+  const burstCount = Math.round(run.deals * run.burstShare);
+  const burstAt = run.burstAt === 'auto' ? Math.ceil((burstCount / Math.max(previousOpenRate ?? 20, 1)) * 1.3) + 20 : run.burstAt;
   const spreadLengths: number[] = [];
   for (let s = settings.spreadFrom; s <= settings.spreadTo; s += settings.spreadStep) spreadLengths.push(s);
   // The burst deals open first; each gets the SLA (whole seconds) that makes it fall due at burstAt.
-  const burstLengths = Array.from({ length: settings.burstAt }, (_, i) => settings.burstAt - i);
-  const lengths = [...new Set([...burstLengths, ...spreadLengths])].filter((s) => s > 0).sort((a, b) => a - b);
+  const burstLengths = burstCount > 0 ? Array.from({ length: burstAt }, (_, i) => burstAt - i) : [];
+  const lengths = [...new Set([...burstLengths, ...(burstCount < run.deals ? spreadLengths : [])])]
+    .filter((s) => s > 0)
+    .sort((a, b) => a - b);
   const versionOf = new Map<number, number>();
   for (const [index, seconds] of lengths.entries()) {
-    await publish(bench, slaSop(index + 1, seconds));
+    await publish(bench, slaSop(sopId, index + 1, seconds));
     versionOf.set(seconds, index + 1);
   }
-  log(`  published ${lengths.length} versions of ${SLA_SOP}`);
+  log(
+    `  ${run.name}: published ${lengths.length} versions of ${sopId}${burstCount > 0 ? `; the burst falls due ${burstAt} s after the first start` : ''}`,
+  );
 
   const deals = new Map<string, number>();
   const baselineDeals = new Map<string, number>();
   const burst = new Set<string>();
+  const receivedBefore = bench.receiver.received.length;
   const cpuBefore = cpuNow(bench);
   const startedAt = Date.now();
-  const burstDue = startedAt + settings.burstAt * 1000;
+  const burstDue = startedAt + burstAt * 1000;
   const open = async (i: number) => {
-    const dealId = `sla-${i}`;
+    const dealId = `sla-${run.name}-${i}`;
     const inBurst = i < burstCount;
     const seconds = inBurst
-      ? Math.max(lengths[0], Math.min(settings.burstAt, Math.round((burstDue - Date.now()) / 1000)))
+      ? Math.max(lengths[0], Math.min(burstAt, Math.round((burstDue - Date.now()) / 1000)))
       : spreadLengths[(i - burstCount) % spreadLengths.length];
     // Opened through the API, as users open them; its answer carries the deal's deadlines.
-    const deal = await apiStart(bench, dealId, SLA_SOP, versionOf.get(seconds));
+    const deal = await apiStart(bench, dealId, sopId, versionOf.get(seconds));
     const deadline = Date.parse(deal.stage?.warnAt ?? '');
     if (!Number.isFinite(deadline)) throw new Error(`deal ${dealId} has no warning deadline`);
     deals.set(dealId, deadline);
@@ -136,39 +164,53 @@ export async function runSla(bench: Bench, settings: SlaSettings, log: (line: st
     });
     baselineDeals.set(dealId, deadline);
   };
-  const opened = await closedLoop(settings.deals, 16, open);
-  if (opened.errors > 0) log(`  ${opened.errors} SLA deals failed to open, first: ${opened.firstError}`);
+  const opened = await closedLoop(run.deals, settings.openConcurrency, open);
+  if (opened.errors > 0) log(`  ${run.name}: ${opened.errors} SLA deals failed to open, first: ${opened.firstError}`);
   const openRate = deals.size / opened.seconds;
   const lastDeadline = Math.max(...deals.values());
   const firstDeadline = Math.min(...deals.values());
   log(
-    `  opened ${settings.deals} deals (+ baselines) at ${openRate.toFixed(0)}/s; deadlines over ${((lastDeadline - firstDeadline) / 1000).toFixed(0)} s`,
+    `  ${run.name}: opened ${deals.size} deals (+ baselines) at ${openRate.toFixed(0)}/s; deadlines over ${((lastDeadline - firstDeadline) / 1000).toFixed(0)} s`,
   );
 
-  const receipts = () =>
-    bench.receiver.received.map((r): Receipt => {
+  // Receipts of this run's deals, parsed once each as they arrive (the receiver keeps every run's).
+  const ours: Receipt[] = [];
+  const theirs: Receipt[] = [];
+  const oursDone = new Set<string>();
+  const theirsDone = new Set<string>();
+  let parsed = receivedBefore;
+  const collect = () => {
+    for (; parsed < bench.receiver.received.length; parsed += 1) {
+      const r = bench.receiver.received[parsed];
       const body = JSON.parse(r.body) as { id: string; baseline?: boolean; dealId?: string; deal?: { dealId: string }; deadline: string };
-      return {
+      const receipt = {
         id: body.id,
         dealId: (body.baseline ? body.dealId : body.deal?.dealId) ?? '',
         deadline: Date.parse(body.deadline),
         receivedAt: r.receivedAt,
       };
-    });
-  const ours = () => receipts().filter((r) => !r.id.startsWith('baseline:'));
-  const theirs = () => receipts().filter((r) => r.id.startsWith('baseline:'));
+      if (!deals.has(receipt.dealId)) continue;
+      (body.baseline ? theirs : ours).push(receipt);
+      (body.baseline ? theirsDone : oursDone).add(receipt.dealId);
+    }
+  };
   const until = lastDeadline + settings.graceSeconds * 1000;
   for (;;) {
-    const done = new Set(ours().map((r) => r.dealId)).size >= deals.size && new Set(theirs().map((r) => r.dealId)).size >= deals.size;
+    collect();
+    const done = oursDone.size >= deals.size && theirsDone.size >= deals.size;
     if ((done && Date.now() > lastDeadline + 2_000) || Date.now() > until) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  return {
-    settings,
+  const result = {
+    settings: { ...run, burstAtSeconds: burstAt },
     openRate,
     deadlineSpanSeconds: (lastDeadline - firstDeadline) / 1000,
-    ours: lateness(deals, burst, ours()),
-    baseline: lateness(baselineDeals, burst, theirs()),
+    ours: lateness(deals, burst, ours),
+    baseline: lateness(baselineDeals, burst, theirs),
     cpuSeconds: cpuSince(cpuBefore, cpuNow(bench)),
   };
+  log(
+    `  ${run.name}: ours p50 ${result.ours.p50.toFixed(0)} p99 ${result.ours.p99.toFixed(0)} max ${result.ours.max.toFixed(0)} ms, missed ${result.ours.missed}; baseline p99 ${result.baseline.p99.toFixed(0)} ms, missed ${result.baseline.missed}`,
+  );
+  return result;
 }

@@ -14,6 +14,7 @@ export interface ReceivedWebhook {
  */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
+  private readonly attempts = new Map<string, number>();
   private server: Server | null = null;
 
   constructor(private answer: (attempt: number, id: string) => number = () => 204) {}
@@ -28,7 +29,8 @@ export class WebhookReceiver {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const id = String(request.headers['webhook-id']);
-        const attempt = this.received.filter((r) => r.headers['webhook-id'] === id).length;
+        const attempt = this.attempts.get(id) ?? 0;
+        this.attempts.set(id, attempt + 1);
         const status = this.answer(attempt, id);
         this.received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now(), status });
         response.writeHead(status).end();
