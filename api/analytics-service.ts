@@ -15,6 +15,7 @@ import { analyticsQuery, analyticsWorkflowId } from '../workflows/messages';
 import type { DealFilters, DealListItem, DealService } from './deal-service';
 import { problems } from './problem';
 import type { SopService } from './sop-service';
+import { withinDeadline } from './temporal-connection';
 
 export interface DealPace {
   dealId: string;
@@ -96,7 +97,7 @@ export class AnalyticsService {
 
   private async queryFigures(sopId: string): Promise<AnalyticsFigures> {
     try {
-      return await this.client.withDeadline(Date.now() + this.timeoutMs, () =>
+      return await withinDeadline(this.client, this.timeoutMs, () =>
         this.client.workflow.getHandle(analyticsWorkflowId(sopId)).query(analyticsQuery),
       );
     } catch (error) {

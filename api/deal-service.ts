@@ -37,6 +37,7 @@ import {
 import { issuePageToken, readPageToken } from './page-token';
 import { ProblemError, problems } from './problem';
 import type { SopService } from './sop-service';
+import { withinDeadline } from './temporal-connection';
 
 /** A request's `Idempotency-Key` and a hash of its body. */
 export interface Idempotency {
@@ -121,7 +122,7 @@ export class DealService {
 
   /** Bounds every call, so a slow Temporal becomes a 503 rather than a hung request. */
   private bounded<T>(call: () => Promise<T>): Promise<T> {
-    return this.client.withDeadline(Date.now() + this.timeoutMs, call);
+    return withinDeadline(this.client, this.timeoutMs, call);
   }
 
   async open(input: OpenDeal, actor: Actor, idempotency?: Idempotency): Promise<DealView> {

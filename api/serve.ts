@@ -10,6 +10,7 @@ import { DealService } from './deal-service';
 import { publishSopFiles } from './publish-sops';
 import { createReadiness } from './readiness';
 import { SopService } from './sop-service';
+import { apiConnectionOptions } from './temporal-connection';
 
 export interface RunningApi {
   readonly url: string;
@@ -28,7 +29,7 @@ export async function serveApi(options: {
   workerMetrics?: () => Promise<string>;
 }): Promise<RunningApi> {
   const { config, logger } = options;
-  const connection = await Connection.connect({ address: options.temporalAddress });
+  const connection = await Connection.connect(apiConnectionOptions(options.temporalAddress));
   const client = new Client({ connection, namespace: config.namespace });
   const sops = new SopService(client, config.taskQueue);
   const deals = new DealService(client, sops, config.taskQueue, config.namespace);

@@ -12,6 +12,7 @@ import {
 } from '../workflows/messages';
 import { ProblemError, problems } from './problem';
 import { SopCache } from './sop-cache';
+import { withinDeadline } from './temporal-connection';
 
 /** Thrown when a definition is refused: it does not lint, or it changes a published version. */
 export class SopRejectedError extends Error {
@@ -35,7 +36,7 @@ export class SopService {
 
   /** Bounds every call, so a slow or absent Temporal becomes a 503 rather than a hung request. */
   private bounded<T>(call: () => Promise<T>): Promise<T> {
-    return this.client.withDeadline(Date.now() + this.timeoutMs, call);
+    return withinDeadline(this.client, this.timeoutMs, call);
   }
 
   /** Publishes through update-with-start, so the first publish also starts the registry. */
