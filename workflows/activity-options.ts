@@ -1,4 +1,4 @@
-import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 
 /** Failure types a webhook delivery ends on without retrying. */
 export const FINAL_DELIVERY_FAILURES = ['WebhookRejected', 'WebhookMisconfigured'];
@@ -25,14 +25,4 @@ export const WEBHOOK_DELIVERY: ActivityOptions = {
 export const FACT_REPORTING: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-};
-
-/**
- * The same, run as a local activity: inside the deal's workflow task, with no activity task to
- * schedule, dispatch and complete through the server, which halves the server's work per fact batch
- * (measured by `npm run bench`). Retries past a minute's back-off wait on a timer, as the SDK does.
- */
-export const FACT_REPORTING_LOCAL: LocalActivityOptions = {
-  startToCloseTimeout: FACT_REPORTING.startToCloseTimeout,
-  retry: FACT_REPORTING.retry,
 };

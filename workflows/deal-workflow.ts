@@ -6,7 +6,6 @@ import {
   log,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
@@ -22,7 +21,7 @@ import type { DealOpening } from '../domain/open-deal';
 import { isRejection } from '../domain/rejection';
 import type { Sop } from '../domain/sop-schema';
 import type { DealView } from '../domain/view';
-import { FACT_REPORTING, FACT_REPORTING_LOCAL, WEBHOOK_DELIVERY } from './activity-options';
+import { FACT_REPORTING, WEBHOOK_DELIVERY } from './activity-options';
 import { DealSession, type CarriedDeal } from './deal-session';
 import { DealVisibility } from './deal-visibility';
 import { FactOutbox } from './fact-outbox';
@@ -46,7 +45,6 @@ export interface DealWorkflowInput {
 
 const { deliverWebhook } = proxyActivities<ReturnType<typeof createActivities>>(WEBHOOK_DELIVERY);
 const { recordDealFacts } = proxyActivities<ReturnType<typeof createActivities>>(FACT_REPORTING);
-const local = proxyLocalActivities<ReturnType<typeof createActivities>>(FACT_REPORTING_LOCAL);
 const now = (): string => new Date(Date.now()).toISOString();
 const failureMessage = (error: unknown): string =>
   error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
@@ -66,10 +64,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<DealView> 
   const onAlert = (event: AlertEvent): void => deliver(event.data.alert);
   // Runs begun before analytics existed replay without reporting; their next run reports everything.
   const reportsFacts = patched('sop-analytics');
-  // Runs begun before facts went by local activity keep reporting them by activity.
-  const record = patched('facts-local-activity') ? local.recordDealFacts : recordDealFacts;
   const outbox = new FactOutbox(
-    (facts) => record({ sopId: input.sop.id, facts }),
+    (facts) => recordDealFacts({ sopId: input.sop.id, facts }),
     (error) => {
       log.warn('Deal facts not recorded; trying again in a minute', { error: failureMessage(error) });
       return sleep('1 minute');
