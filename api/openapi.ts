@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { refineJsonSchema } from './openapi-refinements';
 import type { Route } from './route';
 import { dealListQuery, namedSchemas } from './schemas';
 
@@ -9,12 +8,7 @@ type JsonSchema = Record<string, unknown>;
 function components(): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(namedSchemas)) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, {
-    uri: (id) => `#/components/schemas/${id}`,
-    io: 'input',
-    unrepresentable: 'any',
-    override: refineJsonSchema,
-  });
+  const { schemas } = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, io: 'input', unrepresentable: 'any' });
   return Object.fromEntries(
     Object.entries(schemas).map(([id, schema]) => {
       const { $schema: _s, $id: _i, ...rest } = schema as JsonSchema;
@@ -24,11 +18,7 @@ function components(): Record<string, JsonSchema> {
 }
 
 function inline(schema: z.ZodType): JsonSchema {
-  const { $schema: _s, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-    override: refineJsonSchema,
-  }) as JsonSchema;
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }
 
