@@ -55,7 +55,9 @@ export async function startBench(log: (line: string) => void, options: { profile
   const receiver = new WebhookReceiver();
   let temporal: EmbeddedTemporal | null = null;
   let connection: Connection | null = null;
+  let stopping = false;
   const stopAll = async () => {
+    stopping = true;
     await Promise.all(children.map((child) => child.stop()));
     await connection?.close();
     await temporal?.stop();
@@ -97,6 +99,10 @@ export async function startBench(log: (line: string) => void, options: { profile
       profile,
     );
     children.push(worker);
+    // A worker that dies mid-run invalidates every later figure: say so, with its last words.
+    worker.process.once('exit', (code, signal) => {
+      if (!stopping) log(`WORKER EXITED (${code ?? signal}) during the run; its last output:\n${worker.output().slice(-4_000)}`);
+    });
     const baseline = startChild('baseline-worker', 'bench/baseline/worker.ts', {
       TEMPORAL_ADDRESS: temporal.address,
       BENCH_TASK_QUEUE: BASELINE_TASK_QUEUE,
