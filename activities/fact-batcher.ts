@@ -39,12 +39,13 @@ export class FactBatcher {
   private start(sopId: string): Batch {
     let go: () => void = () => undefined;
     const due = new Promise<void>((resolve) => (go = resolve));
-    const batch: Batch = { facts: [], go, sent: Promise.resolve() };
+    const facts: DealFact[] = [];
     const timer = setTimeout(() => this.close(sopId, batch), this.windowMs);
-    batch.sent = due.then(() => {
+    const sent = due.then(() => {
       clearTimeout(timer);
-      return this.send(sopId, batch.facts);
+      return this.send(sopId, facts);
     });
+    const batch: Batch = { facts, go, sent };
     this.open.set(sopId, batch);
     return batch;
   }
@@ -59,5 +60,5 @@ export class FactBatcher {
 interface Batch {
   readonly facts: DealFact[];
   readonly go: () => void;
-  sent: Promise<void>;
+  readonly sent: Promise<void>;
 }

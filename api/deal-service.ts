@@ -5,7 +5,6 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   defaultPayloadConverter,
-  type SearchAttributePair,
 } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import {
@@ -22,7 +21,7 @@ import {
   type TimelineEntry,
 } from '../domain';
 import type { dealWorkflow } from '../workflows';
-import { dealListing, dealSearchAttributes, type DealListing } from '../workflows/deal-listing';
+import { startVisibility, type DealListing } from '../workflows/deal-listing';
 import {
   actUpdate,
   DEAL_WORKFLOW,
@@ -113,7 +112,6 @@ export class DealService {
     private readonly taskQueue: string,
     private readonly namespace: string,
     private readonly timeoutMs = 10_000,
-    private readonly now: () => number = Date.now,
   ) {}
 
   private handle(dealId: string): WorkflowHandle<typeof dealWorkflow> {
@@ -138,11 +136,12 @@ export class DealService {
     }
     const { sopId: _sopId, sopVersion: _sopVersion, ...facts } = input;
     const opening = { ...facts, owner };
-    const openedAt = new Date(this.now()).toISOString();
+    const openedAt = new Date().toISOString();
     // The deal's first state is a pure function of what it is started with (the workflow opens it
     // with the same openDeal at the same instant): the answer, the list fields and the filters are
     // all known here, so neither the answer nor GET /v1/deals waits for the deal's first workflow task.
     const opened = openDeal(opening, sop, actor, openedAt);
+    const visibility = startVisibility(opened.state, sop, opened.events);
     const creation = idempotency && { subject: actor.subject, key: idempotency.key, bodyHash: idempotency.bodyHash };
     const handle = this.handle(input.dealId);
     try {
@@ -152,8 +151,8 @@ export class DealService {
           taskQueue: this.taskQueue,
           args: [{ opening, sop, openedBy: actor, openedAt }],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          memo: { listing: dealListing(opened.state, sop, opened.events), ...(creation && { creation }) },
-          typedSearchAttributes: dealSearchAttributes(opened.state).filter(({ value }) => value !== null) as SearchAttributePair[],
+          memo: { ...visibility.memo, ...(creation && { creation }) },
+          typedSearchAttributes: visibility.typedSearchAttributes,
         }),
       );
     } catch (error) {

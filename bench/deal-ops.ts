@@ -1,6 +1,5 @@
-import type { SearchAttributePair } from '@temporalio/common';
 import { openDeal, type Actor, type DealView, type OpenDeal, type Sop } from '../domain';
-import { dealListing, dealSearchAttributes } from '../workflows/deal-listing';
+import { startVisibility } from '../workflows/deal-listing';
 import {
   actUpdate,
   DEAL_WORKFLOW,
@@ -64,8 +63,7 @@ export async function rawStart(bench: Bench, sop: Sop, dealId: string): Promise<
     taskQueue: DEFAULT_TASK_QUEUE,
     args: [{ opening, sop, openedBy: ACTOR, openedAt }],
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    memo: { listing: dealListing(opened.state, sop, opened.events) },
-    typedSearchAttributes: dealSearchAttributes(opened.state).filter(({ value }) => value !== null) as SearchAttributePair[],
+    ...startVisibility(opened.state, sop, opened.events),
   });
 }
 

@@ -1,4 +1,4 @@
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
 import { deadlines } from '../domain/deadlines';
 import type { DealEvent } from '../domain/deal-events';
 import type { DealState } from '../domain/deal-state';
@@ -54,5 +54,17 @@ export function dealListing(state: DealState, sop: Sop, events: readonly DealEve
     currency: state.currency,
     stageEnteredAt: state.stage?.enteredAt ?? null,
     nextDeadline: deadlines(state, sop)[0]?.at ?? null,
+  };
+}
+
+/** The memo and search attributes a deal workflow is started with: its listing and filters as it opens. */
+export function startVisibility(
+  state: DealState,
+  sop: Sop,
+  events: readonly DealEvent[],
+): { memo: { listing: DealListing }; typedSearchAttributes: SearchAttributePair[] } {
+  return {
+    memo: { listing: dealListing(state, sop, events) },
+    typedSearchAttributes: dealSearchAttributes(state).filter(({ value }) => value !== null) as SearchAttributePair[],
   };
 }

@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { WebhookTarget } from '../../activities';
 import { createApp } from '../../api/app';
+import { listen } from '../../api/http-server';
 import { AnalyticsService } from '../../api/analytics-service';
 import { DealService } from '../../api/deal-service';
 import { createReadiness } from '../../api/readiness';
@@ -56,9 +57,7 @@ export class TestService {
       readiness: createReadiness({ client: env.client, namespace: env.namespace ?? 'default', taskQueue, sopsPublished: () => true }),
       onUnexpectedError: (error) => console.error('unexpected', error),
     });
-    const server: Server = await new Promise((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
+    const server: Server = await listen(app, 0, '127.0.0.1');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return new TestService(env, taskQueue, url, sops, worker, running, server);
   }
