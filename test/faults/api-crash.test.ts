@@ -8,6 +8,7 @@ import { ServiceProcess, until } from './helpers/service-process';
 
 const DEALS = 40;
 const KILLS = 4;
+const REQUESTS_PER_DEAL = 4; // driveDeal: open, then three actions
 let service: ServiceProcess;
 
 beforeAll(async () => {
@@ -23,12 +24,27 @@ interface Request {
   first: Answer;
 }
 
+/** Answered first requests so far, and who waits for a count of them: the kills are tied to progress. */
+const progress = { answered: 0, waiters: [] as { count: number; resolve: () => void }[] };
+
+function answeredOne(): void {
+  progress.answered += 1;
+  for (const waiter of progress.waiters.filter((w) => w.count <= progress.answered)) waiter.resolve();
+  progress.waiters = progress.waiters.filter((w) => w.count > progress.answered);
+}
+
+function answered(count: number): Promise<void> {
+  if (progress.answered >= count) return Promise.resolve();
+  return new Promise((resolve) => progress.waiters.push({ count, resolve }));
+}
+
 async function driveDeal(dealId: string): Promise<Request[]> {
   const requests: Request[] = [];
   const send = async (route: string, body: unknown) => {
     const key = randomUUID();
     const first = await callWithRetries(service.apiUrl, 'POST', route, { body, headers: { 'idempotency-key': key }, deadlineMs: 120_000 });
     requests.push({ route, body, key, first });
+    answeredOne();
     // Half the requests are replayed at once, as a client that missed the answer would.
     if (Math.random() < 0.5) await callWithRetries(service.apiUrl, 'POST', route, { body, headers: { 'idempotency-key': key } });
   };
@@ -41,18 +57,21 @@ async function driveDeal(dealId: string): Promise<Request[]> {
 
 test('an API killed -9 under retrying clients makes one workflow per deal and replays first answers', async () => {
   const dealIds = Array.from({ length: DEALS }, (_, i) => `crash-${i}-${randomUUID().slice(0, 6)}`);
-  let done = false;
   const restarts: number[] = [];
+  // Each kill falls at a random point of its own slice of the run, so every kill lands mid-traffic
+  // however fast the API answers: a request cannot be answered while the API is down.
+  const total = DEALS * REQUESTS_PER_DEAL;
+  const slice = total / (KILLS + 1);
   const killer = (async () => {
-    for (let kills = 0; kills < KILLS && !done; kills += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 1_000 + Math.random() * 2_000));
+    for (let kill = 1; kill <= KILLS; kill += 1) {
+      await answered(Math.floor(kill * slice - Math.random() * slice * 0.5));
       await service.killApi();
       const started = Date.now();
       await service.startApi();
       restarts.push(Date.now() - started);
     }
   })();
-  const requests = (await pool(dealIds, 8, driveDeal).finally(() => (done = true))).flat();
+  const requests = (await pool(dealIds, 8, driveDeal)).flat();
   await killer;
 
   // Every request replayed now, after the crashes: the first answer again, status and body.
@@ -85,7 +104,7 @@ test('an API killed -9 under retrying clients makes one workflow per deal and re
     );
     const firstStatuses = requests.map((r) => r.first.status);
     console.log(
-      `API crash: ${KILLS} kills, API restarts ${restarts.join(' ')} ms, ${requests.length} requests ` +
+      `API crash: ${restarts.length} kills, API restarts ${restarts.join(' ')} ms, ${requests.length} requests ` +
         `(first answers ${JSON.stringify(firstStatuses.reduce<Record<number, number>>((c, s) => ({ ...c, [s]: (c[s] ?? 0) + 1 }), {}))}, ` +
         `attempts ${requests.reduce((sum, r) => sum + (r.first as any).attempts, 0)}), ${runs.length} deal workflows`,
     );
