@@ -56,14 +56,17 @@ export async function startBench(log: (line: string) => void, options: { profile
   let temporal: EmbeddedTemporal | null = null;
   let connection: Connection | null = null;
   let stopping = false;
-  const stopAll = async () => {
-    stopping = true;
-    await Promise.all(children.map((child) => child.stop()));
-    await connection?.close();
-    await temporal?.stop();
-    await receiver.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  let stopped: Promise<void> | null = null;
+  // Once, however many times it is called (the run stops each environment as it leaves it, and again on the way out).
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      stopping = true;
+      await Promise.all(children.map((child) => child.stop()));
+      await connection?.close();
+      await temporal?.stop();
+      await receiver.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    })());
   try {
     temporal = await startEmbeddedTemporal({
       dataDir,

@@ -23,8 +23,10 @@ export interface SlaSettings {
   readonly spreadFrom: number;
   readonly spreadTo: number;
   readonly spreadStep: number;
-  /** How long to wait after the last deadline for missing deliveries. */
+  /** How long to wait after the last deadline for missing deliveries... */
   readonly graceSeconds: number;
+  /** ...and past that for as long as late ones still arrive (some within the last 20 s), up to this many seconds in all. */
+  readonly drainCapSeconds: number;
   /** Deals opened at once (each also starts its baseline workflow). */
   readonly openConcurrency: number;
 }
@@ -194,11 +196,17 @@ export async function runSla(
       (body.baseline ? theirsDone : oursDone).add(receipt.dealId);
     }
   };
-  const until = lastDeadline + settings.graceSeconds * 1000;
+  // Missed means never delivered, not merely late: while receipts still arrive, the run waits on.
+  const grace = lastDeadline + settings.graceSeconds * 1000;
+  const cap = lastDeadline + settings.drainCapSeconds * 1000;
+  let lastArrival = Date.now();
   for (;;) {
+    const seen = ours.length + theirs.length;
     collect();
+    if (ours.length + theirs.length > seen) lastArrival = Date.now();
     const done = oursDone.size >= deals.size && theirsDone.size >= deals.size;
-    if ((done && Date.now() > lastDeadline + 2_000) || Date.now() > until) break;
+    if (done && Date.now() > lastDeadline + 2_000) break;
+    if (Date.now() > cap || (Date.now() > grace && Date.now() - lastArrival > 20_000)) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const result = {
