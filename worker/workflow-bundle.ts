@@ -9,15 +9,22 @@ const SOURCES = ['workflows', 'domain'];
 
 /**
  * Modules evaluated once per worker and shared by every workflow, not once per workflow. With a
- * reused V8 context the SDK still runs each workflow's module code afresh; `@js-joda/timezone`
- * unpacks the whole time-zone database when it loads (about 100 ms of CPU and several MB per
- * deal, measured by `npm run bench:profile`). Both are stateless once loaded (their caches hold
- * pure data), so sharing them cannot leak one deal's state into another. Shared modules' exports are
- * deep-frozen by the SDK: never list a module that keeps per-workflow state, nor one that exports
- * zod schemas (they define properties on first use). Not zod itself: the bundle's preload `require`
- * resolves zod's CommonJS build while our `import`s use its ES build, so it would load twice.
+ * reused V8 context the SDK still runs each workflow's module code afresh, and holds it for as long
+ * as the workflow is cached (measured by `npm run bench:profile`):
+ * - `@js-joda/timezone` unpacks the whole time-zone database when it loads: about 100 ms of CPU and
+ *   several MB per deal;
+ * - zod's own modules are about 3 MB of heap in every deal that ever checked a message (our schemas
+ *   built on it are under 1 MB more, see workflows/lazy-validation.ts).
+ *
+ * Each is stateless once loaded (caches of pure data; zod's registry is a WeakMap we never add
+ * to), so sharing cannot leak one deal's state into another. The SDK deep-freezes shared modules'
+ * exports: never list a module that keeps per-workflow state, nor one that exports zod schemas
+ * (they define properties on first use); schemas built from a shared zod are fine. zod comes in
+ * through workflows/shared-zod.ts, not by name: the preload's `require('zod')` would load its
+ * CommonJS build beside the ES build our `import`s use, and zod must settle its lazy defaults
+ * before the SDK freezes it.
  */
-export const SHARED_WORKFLOW_MODULES = ['@js-joda/core', '@js-joda/timezone'];
+export const SHARED_WORKFLOW_MODULES = ['@js-joda/core', '@js-joda/timezone', require.resolve('../workflows/shared-zod')];
 
 /** Bundles the workflow code the way every worker, test and build runs it. */
 export function bundleDealWorkflows(logger?: BundleOptions['logger']): Promise<WorkflowBundleWithSourceMap> {

@@ -5,9 +5,11 @@ import type * as Validation from './validation';
  *
  * The SDK evaluates the bundle's modules afresh for every workflow it creates (a new deal, a replay
  * after eviction, every continue-as-new), even in a reused V8 context, and holds them for as long
- * as the workflow is cached. Building zod schemas is most of that cost (`npm run bench:profile`):
- * a deal that only waits for its timers never needs them, so nothing a workflow imports at start
- * may import zod; only this function reaches it, through a `require` that webpack resolves lazily.
+ * as the workflow is cached. zod itself is loaded once per worker (worker/workflow-bundle.ts), but
+ * the schemas built on it are this workflow's own: most of a workflow's creation cost and under
+ * 1 MB of heap (`npm run bench:profile`). A deal that only waits for its timers never needs them, so
+ * nothing a workflow imports at start may import a schema module; only this function reaches them,
+ * through a `require` that webpack resolves lazily.
  */
 export function validation(): typeof Validation {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose, see above
