@@ -38,7 +38,8 @@ export async function openActionDeals(bench: Bench, count: number): Promise<{ id
   const ids: string[] = [];
   const run = await closedLoop(count, 16, (i) => rawStart(bench, sop, `acts-${i}`).then(() => void ids.push(`acts-${i}`)));
   if (ids.length === 0) throw new Error(`could not open the action deals: ${run.firstError}`);
-  await settle(bench);
+  // Opening outruns the worker: the deals' first tasks must be done before actions are timed behind them.
+  await settle(bench, 180_000);
   return { ids, startRate: ids.length / run.seconds };
 }
 
@@ -61,7 +62,7 @@ export async function runAddedLatency(
   const peakApiThroughput = (peak.ops - peak.errors) / peak.seconds;
   const rate = Math.max(1, Math.round(peakApiThroughput / 2));
   log(`  ${what}: API peak ${peakApiThroughput.toFixed(0)} ops/s at concurrency 32; measuring at ${rate} ops/s`);
-  await settle(bench);
+  await settle(bench, 60_000);
   const rounds: LatencyRound[] = [];
   for (let round = -1; round < settings.rounds; round += 1) {
     const order = round % 2 === 0 ? (['raw', 'api'] as const) : (['api', 'raw'] as const);

@@ -18,6 +18,8 @@ interface Settings {
   readonly mode: 'quick' | 'full';
   /** Cumulative counts of waiting deals at which the worker's memory is sampled. */
   readonly memorySteps: readonly number[];
+  /** How many of those deals then take one action each, before the last sample. */
+  readonly memoryActing: number;
   /** The worker's WORKER_MAX_CACHED_WORKFLOWS: room for every deal of the run, so memory per cached deal is measured. */
   readonly cacheSize: number;
   readonly settleCapMs: number;
@@ -29,6 +31,7 @@ interface Settings {
 const FULL: Settings = {
   mode: 'full',
   memorySteps: [1_000, 10_000],
+  memoryActing: 1_000,
   cacheSize: 12_000,
   settleCapMs: 8_000,
   ladder: { concurrencies: [1, 8, 32, 128], ops: { 1: 40, 8: 150, 32: 300, 128: 500 }, rounds: 2, maxSeconds: 10 },
@@ -51,6 +54,7 @@ const FULL: Settings = {
 const QUICK: Settings = {
   mode: 'quick',
   memorySteps: [100],
+  memoryActing: 50,
   cacheSize: 2_000,
   settleCapMs: 2_000,
   ladder: { concurrencies: [1, 8], ops: { 1: 15, 8: 40 }, rounds: 1, maxSeconds: 2 },
@@ -113,7 +117,7 @@ async function run(): Promise<void> {
     const actions = await runAddedLatency(bench, 'action', actionDeals.ids, settings.actions, log);
     const reads = await runAddedLatency(bench, 'read', actionDeals.ids, settings.actions, log);
     log('4. memory');
-    const memory = await runMemory(bench, settings.memorySteps, settings.cacheSize, log);
+    const memory = await runMemory(bench, settings.memorySteps, settings.memoryActing, settings.cacheSize, log);
     const endSample = await sampleMemory(bench.pids.worker, bench.memDir);
     const memoryAtEnd = { cached: await cachedWorkflows(bench), rss: endSample.rss, heapUsed: endSample.heapUsed };
     await bench.stop();

@@ -1,5 +1,5 @@
 import { settle } from './cpu';
-import { rawStart, sopSnapshot, PLAIN_SOP } from './deal-ops';
+import { rawAct, rawStart, sopSnapshot, PLAIN_SOP } from './deal-ops';
 import { closedLoop } from './load';
 import { sampleMemory, type MemorySample } from './memory-probe';
 import type { Bench } from './setup';
@@ -16,11 +16,23 @@ export interface MemoryStep {
   readonly workerCpuMsPerDeal: number;
 }
 
+/** The same waiting deals once some of them have each taken one action (their first message checked). */
+export interface ActingStep {
+  readonly deals: number;
+  readonly sample: MemorySample;
+  /** Growth since the last waiting step, divided by the deals that acted. */
+  readonly rssPerDeal: number;
+  readonly heapPerDeal: number;
+  readonly workerCpuMsPerDeal: number;
+}
+
 export interface MemoryResult {
   readonly cacheSize: number;
   readonly cachedBefore: number;
   readonly before: MemorySample;
   readonly steps: MemoryStep[];
+  /** Absent in results from before it was measured. */
+  readonly acting?: ActingStep;
 }
 
 /** Workflows in the worker's sticky cache, from its Prometheus metrics. */
@@ -33,11 +45,13 @@ export async function cachedWorkflows(bench: Bench): Promise<number> {
 
 /**
  * Worker RSS and heap (after a full GC) as deals that wait (no SLA, so no timer) fill its cache:
- * sampled after each step of `steps` (cumulative deal counts, e.g. 1,000 then 10,000).
+ * sampled after each step of `steps` (cumulative deal counts, e.g. 1,000 then 10,000); then after
+ * `acting` of them have each taken one action.
  */
 export async function runMemory(
   bench: Bench,
   steps: readonly number[],
+  acting: number,
   cacheSize: number,
   log: (line: string) => void,
 ): Promise<MemoryResult> {
@@ -68,5 +82,21 @@ export async function runMemory(
       `  memory: ${target} deals, ${step.cached} cached; RSS ${(before.rss / 2 ** 20).toFixed(0)} → ${(sample.rss / 2 ** 20).toFixed(0)} MiB (${(step.rssPerDeal / 1024).toFixed(0)} KiB/deal), worker CPU ${step.workerCpuMsPerDeal.toFixed(1)} ms/deal`,
     );
   }
-  return { cacheSize, cachedBefore, before, steps: results };
+  const waiting = results.at(-1)?.sample ?? before;
+  const cpuBefore = bench.workerCpuSeconds();
+  const acted = await closedLoop(acting, 32, (i) => rawAct(bench, `mem-${i}`));
+  if (acted.errors > 0) throw new Error(`memory deals failed to act: ${acted.firstError}`);
+  await settle(bench);
+  const sample = await sampleMemory(bench.pids.worker, bench.memDir);
+  const actingStep = {
+    deals: acting,
+    sample,
+    rssPerDeal: (sample.rss - waiting.rss) / acting,
+    heapPerDeal: (sample.heapUsed - waiting.heapUsed) / acting,
+    workerCpuMsPerDeal: ((bench.workerCpuSeconds() - cpuBefore) * 1000) / acting,
+  };
+  log(
+    `  memory: ${acting} of them took an action; RSS ${(waiting.rss / 2 ** 20).toFixed(0)} → ${(sample.rss / 2 ** 20).toFixed(0)} MiB (${(actingStep.rssPerDeal / 1024).toFixed(0)} KiB/deal), heap ${(actingStep.heapPerDeal / 1024).toFixed(0)} KiB/deal, worker CPU ${actingStep.workerCpuMsPerDeal.toFixed(1)} ms/deal`,
+  );
+  return { cacheSize, cachedBefore, before, steps: results, acting: actingStep };
 }

@@ -214,7 +214,9 @@ export function renderTables(results: Results): string {
   }
   if (results.memory) {
     const m = results.memory;
-    out.push(`\n### 4. Worker memory per cached deal (cache size ${m.cacheSize}; deals that wait, no timer)\n`);
+    out.push(
+      `\n### 4. Worker memory per cached deal (cache size ${m.cacheSize}; deals that wait, no timer; then some take one action each)\n`,
+    );
     const rows = m.steps.map((step) => [
       String(step.deals),
       String(step.cached),
@@ -224,6 +226,19 @@ export function renderTables(results: Results): string {
       kib(step.heapPerDeal),
       n(step.workerCpuMsPerDeal, 1),
     ]);
+    if (m.acting) {
+      const a = m.acting;
+      const last = m.steps.at(-1)?.sample ?? m.before;
+      rows.push([
+        `${a.deals} of them acted`,
+        '-',
+        `${mib(last.rss)} → ${mib(a.sample.rss)}`,
+        `${mib(last.heapUsed)} → ${mib(a.sample.heapUsed)}`,
+        kib(a.rssPerDeal),
+        kib(a.heapPerDeal),
+        n(a.workerCpuMsPerDeal, 1),
+      ]);
+    }
     if (results.memoryAtEnd) {
       const e = results.memoryAtEnd;
       rows.push([`end of run`, String(e.cached), mib(e.rss), mib(e.heapUsed), '-', '-', '-']);
