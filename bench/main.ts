@@ -89,71 +89,106 @@ function machine() {
   };
 }
 
+const PHASES = ['ladder', 'actions', 'memory', 'sla'] as const;
+type Phase = (typeof PHASES)[number];
+
+/** `--only=memory,sla` runs those phases alone (results in results/partial-<phases>.json); default all. */
+function phasesToRun(): Phase[] {
+  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  if (!only) return [...PHASES];
+  const asked = only.split(',');
+  const unknown = asked.filter((phase) => !PHASES.includes(phase as Phase));
+  if (unknown.length > 0) throw new Error(`unknown phase ${unknown.join(', ')}; phases are ${PHASES.join(', ')}`);
+  return PHASES.filter((phase) => asked.includes(phase));
+}
+
 async function run(): Promise<void> {
   const settings = process.argv.includes('--quick') ? QUICK : FULL;
+  const phases = phasesToRun();
   const started = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
   const host = machine();
   log(`bench (${settings.mode}) on ${host.cpu}, ${host.cores} cores, load ${host.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
   setSettleCap(settings.settleCapMs);
-  const bench: Bench = await startBench(log, { cacheSize: settings.cacheSize });
-  let current = bench;
+  let current: Bench | null = null;
   const stop = () => {
-    void Promise.all([bench.stop(), current.stop()]).finally(() => process.exit(130));
+    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  try {
+  // Each phase on a fresh server, worker and API: a phase is not measured behind the follow-on work
+  // of the one before (10k memory deals, 1k deals that took actions), nor in memory it left behind.
+  const inFreshBench = async <T>(work: (bench: Bench) => Promise<T>): Promise<T> => {
+    const bench = await startBench(log, { cacheSize: settings.cacheSize });
+    current = bench;
     log(
-      `server ${bench.temporal.address} (pid ${bench.pids.server}), worker pid ${bench.pids.worker}, API ${bench.apiUrl} (pid ${bench.pids.api})`,
+      `  server ${bench.temporal.address} (pid ${bench.pids.server}), worker pid ${bench.pids.worker}, API ${bench.apiUrl} (pid ${bench.pids.api})`,
     );
-    await publish(bench, plainSop);
-    // The ladder first, on an idle server: 10k memory deals leave minutes of follow-on work behind.
-    log('1. start ladder');
-    const ladder = await runLadder(bench, settings.ladder, log);
-    log('2. actions and reads');
-    const actionDeals = await openActionDeals(bench, settings.actions.deals);
-    log(`  opened ${actionDeals.ids.length} deals through the API at ${actionDeals.startRate.toFixed(0)}/s`);
-    const actions = await runAddedLatency(bench, 'action', actionDeals.ids, settings.actions, log);
-    const reads = await runAddedLatency(bench, 'read', actionDeals.ids, settings.actions, log);
-    log('4. memory');
-    const memory = await runMemory(bench, settings.memorySteps, settings.memoryActing, settings.cacheSize, log);
-    const endSample = await sampleMemory(bench.pids.worker, bench.memDir);
-    const memoryAtEnd = { cached: await cachedWorkflows(bench), rss: endSample.rss, heapUsed: endSample.heapUsed };
-    await bench.stop();
-    // Each SLA run on a fresh server, worker and API: timers measured alone, not behind the follow-on
-    // work of the phases before (10k memory deals, 1k deals that took actions).
-    log('3. SLA lateness');
-    const sla: SlaResult[] = [];
-    for (const run of settings.sla.runs) {
-      const fresh = await startBench(log, { cacheSize: settings.cacheSize });
-      current = fresh;
-      try {
-        sla.push(await runSla(fresh, settings.sla, run, sla.at(-1)?.openRate ?? actionDeals.startRate, log));
-      } finally {
-        await fresh.stop();
-      }
+    try {
+      return await work(bench);
+    } finally {
+      await bench.stop();
     }
-    const results: Results = { ladder: ladder.steps, actions, reads, sla, memory, memoryAtEnd };
-    const tables = renderTables(results);
-    console.log(`\n${tables}\n`);
-    const file = path.resolve(__dirname, 'results', 'latest.json');
-    mkdirSync(path.dirname(file), { recursive: true });
-    const report = {
-      finishedAt: new Date().toISOString(),
-      durationSeconds: Math.round((Date.now() - started) / 1000),
-      machine: { ...host, loadAverageAtEnd: os.loadavg() },
-      settings,
-      targets: targets(results),
-      results,
-      ladderRounds: ladder.rounds,
-      tables,
-    };
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-    log(`wrote ${path.relative(process.cwd(), file)}`);
-  } finally {
-    await bench.stop();
+  };
+
+  const ladder = { steps: [] as Results['ladder'], rounds: [] as Awaited<ReturnType<typeof runLadder>>['rounds'] };
+  let actions: Results['actions'] = null;
+  let reads: Results['reads'] = null;
+  let openRate: number | null = null;
+  if (phases.includes('ladder') || phases.includes('actions')) {
+    await inFreshBench(async (bench) => {
+      await publish(bench, plainSop);
+      if (phases.includes('ladder')) {
+        log('1. start ladder');
+        Object.assign(ladder, await runLadder(bench, settings.ladder, log));
+      }
+      if (phases.includes('actions')) {
+        log('2. actions and reads');
+        const actionDeals = await openActionDeals(bench, settings.actions.deals);
+        openRate = actionDeals.startRate;
+        log(`  opened ${actionDeals.ids.length} deals at ${actionDeals.startRate.toFixed(0)}/s`);
+        actions = await runAddedLatency(bench, 'action', actionDeals.ids, settings.actions, log);
+        reads = await runAddedLatency(bench, 'read', actionDeals.ids, settings.actions, log);
+      }
+    });
   }
+  let memory: Results['memory'] = null;
+  let memoryAtEnd: Results['memoryAtEnd'] = null;
+  if (phases.includes('memory')) {
+    log('4. memory');
+    await inFreshBench(async (bench) => {
+      await publish(bench, plainSop);
+      memory = await runMemory(bench, settings.memorySteps, settings.memoryActing, settings.cacheSize, log);
+      const endSample = await sampleMemory(bench.pids.worker, bench.memDir);
+      memoryAtEnd = { cached: await cachedWorkflows(bench), rss: endSample.rss, heapUsed: endSample.heapUsed };
+    });
+  }
+  const sla: SlaResult[] = [];
+  if (phases.includes('sla')) {
+    log('3. SLA lateness');
+    for (const slaRun of settings.sla.runs) {
+      sla.push(await inFreshBench((bench) => runSla(bench, settings.sla, slaRun, sla.at(-1)?.openRate ?? openRate, log)));
+    }
+  }
+  const results: Results = { ladder: ladder.steps, actions, reads, sla, memory, memoryAtEnd };
+  const tables = renderTables(results);
+  console.log(`\n${tables}\n`);
+  const complete = phases.length === PHASES.length;
+  const file = path.resolve(__dirname, 'results', complete ? 'latest.json' : `partial-${phases.join('-')}.json`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const report = {
+    finishedAt: new Date().toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    machine: { ...host, loadAverageAtEnd: os.loadavg() },
+    settings,
+    phases,
+    targets: targets(results),
+    results,
+    ladderRounds: ladder.rounds,
+    tables,
+  };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  log(`wrote ${path.relative(process.cwd(), file)}`);
 }
 
 run().catch((error: unknown) => {
