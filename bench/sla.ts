@@ -196,7 +196,7 @@ export async function runSla(
       (body.baseline ? theirsDone : oursDone).add(receipt.dealId);
     }
   };
-  // Missed means never delivered, not merely late: while receipts still arrive, the run waits on.
+  // Missed means not delivered by the drain cap, not merely past the grace: while receipts still arrive, the run waits on.
   const grace = lastDeadline + settings.graceSeconds * 1000;
   const cap = lastDeadline + settings.drainCapSeconds * 1000;
   let lastArrival = Date.now();
