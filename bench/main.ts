@@ -116,18 +116,23 @@ async function run(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  // Each phase on a fresh server, worker and API: a phase is not measured behind the follow-on work
-  // of the one before (10k memory deals, 1k deals that took actions), nor in memory it left behind.
+  // Each phase of a full run on a fresh server, worker and API: a phase is not measured behind the
+  // follow-on work of the one before (10k memory deals, 1k deals that took actions), nor in memory
+  // it left behind. A quick run's phases are small and share one, to stay under two minutes.
+  const reuse = settings.mode === 'quick';
   const inFreshBench = async <T>(work: (bench: Bench) => Promise<T>): Promise<T> => {
-    const bench = await startBench(log, { cacheSize: settings.cacheSize });
-    current = bench;
-    log(
-      `  server ${bench.temporal.address} (pid ${bench.pids.server}), worker pid ${bench.pids.worker}, API ${bench.apiUrl} (pid ${bench.pids.api})`,
-    );
+    const bench = reuse && current ? current : await startBench(log, { cacheSize: settings.cacheSize });
+    if (bench !== current) {
+      current = bench;
+      await publish(bench, plainSop);
+      log(
+        `  server ${bench.temporal.address} (pid ${bench.pids.server}), worker pid ${bench.pids.worker}, API ${bench.apiUrl} (pid ${bench.pids.api})`,
+      );
+    }
     try {
       return await work(bench);
     } finally {
-      await bench.stop();
+      if (!reuse) await bench.stop();
     }
   };
 
@@ -137,7 +142,6 @@ async function run(): Promise<void> {
   let openRate: number | null = null;
   if (phases.includes('ladder') || phases.includes('actions')) {
     await inFreshBench(async (bench) => {
-      await publish(bench, plainSop);
       if (phases.includes('ladder')) {
         log('1. start ladder');
         Object.assign(ladder, await runLadder(bench, settings.ladder, log));
@@ -157,7 +161,6 @@ async function run(): Promise<void> {
   if (phases.includes('memory')) {
     log('4. memory');
     await inFreshBench(async (bench) => {
-      await publish(bench, plainSop);
       memory = await runMemory(bench, settings.memorySteps, settings.memoryActing, settings.cacheSize, log);
       const endSample = await sampleMemory(bench.pids.worker, bench.memDir);
       memoryAtEnd = { cached: await cachedWorkflows(bench), rss: endSample.rss, heapUsed: endSample.heapUsed };
@@ -170,6 +173,7 @@ async function run(): Promise<void> {
       sla.push(await inFreshBench((bench) => runSla(bench, settings.sla, slaRun, sla.at(-1)?.openRate ?? openRate, log)));
     }
   }
+  await (current as Bench | null)?.stop();
   const results: Results = { ladder: ladder.steps, actions, reads, sla, memory, memoryAtEnd };
   const tables = renderTables(results);
   console.log(`\n${tables}\n`);
