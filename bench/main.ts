@@ -120,7 +120,7 @@ async function run(): Promise<void> {
   // follow-on work of the one before (10k memory deals, 1k deals that took actions), nor in memory
   // it left behind. A quick run's phases are small and share one, to stay under two minutes.
   const reuse = settings.mode === 'quick';
-  const inFreshBench = async <T>(work: (bench: Bench) => Promise<T>): Promise<T> => {
+  const inEnvironment = async <T>(work: (bench: Bench) => Promise<T>): Promise<T> => {
     const bench = reuse && current ? current : await startBench(log, { cacheSize: settings.cacheSize });
     if (bench !== current) {
       current = bench;
@@ -141,7 +141,7 @@ async function run(): Promise<void> {
   let reads: Results['reads'] = null;
   let openRate: number | null = null;
   if (phases.includes('ladder') || phases.includes('actions')) {
-    await inFreshBench(async (bench) => {
+    await inEnvironment(async (bench) => {
       if (phases.includes('ladder')) {
         log('1. start ladder');
         Object.assign(ladder, await runLadder(bench, settings.ladder, log));
@@ -160,7 +160,7 @@ async function run(): Promise<void> {
   let memoryAtEnd: Results['memoryAtEnd'] = null;
   if (phases.includes('memory')) {
     log('4. memory');
-    await inFreshBench(async (bench) => {
+    await inEnvironment(async (bench) => {
       memory = await runMemory(bench, settings.memorySteps, settings.memoryActing, settings.cacheSize, log);
       const endSample = await sampleMemory(bench.pids.worker, bench.memDir);
       memoryAtEnd = { cached: await cachedWorkflows(bench), rss: endSample.rss, heapUsed: endSample.heapUsed };
@@ -170,7 +170,7 @@ async function run(): Promise<void> {
   if (phases.includes('sla')) {
     log('3. SLA lateness');
     for (const slaRun of settings.sla.runs) {
-      sla.push(await inFreshBench((bench) => runSla(bench, settings.sla, slaRun, sla.at(-1)?.openRate ?? openRate, log)));
+      sla.push(await inEnvironment((bench) => runSla(bench, settings.sla, slaRun, sla.at(-1)?.openRate ?? openRate, log)));
     }
   }
   await (current as Bench | null)?.stop();
