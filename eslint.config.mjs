@@ -53,6 +53,18 @@ export default tseslint.config(
     },
   },
   {
+    // The API runs alone (`npm run api`, its own container): it takes nothing from the worker process.
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/worker', '**/worker/*'], message: 'The API never imports worker code; share it from another folder.' }],
+        },
+      ],
+    },
+  },
+  {
     // The pipeline board: plain ES modules the browser loads as they are, no build step.
     files: ['web/**/*.js'],
     languageOptions: { sourceType: 'module', globals: globals.browser },

@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig, temporalAddressOf } from '../config';
-import { createLogger } from '../worker/logger';
+import { createLogger } from '../logging/logger';
 import { developmentKeys } from './dev-keys';
 import { serveApi } from './serve';
 

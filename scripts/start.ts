@@ -6,7 +6,8 @@ import { developmentKeys } from '../api/dev-keys';
 import { serveApi } from '../api/serve';
 import { ConfigError, parseConfig, type ApiKey } from '../config';
 import { createDealWorker } from '../worker/create-worker';
-import { createLogger, temporalLogger } from '../worker/logger';
+import { createLogger } from '../logging/logger';
+import { temporalLogger } from '../worker/temporal-logger';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal';
 
 async function run(): Promise<void> {

@@ -2,7 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, parseConfig, temporalAddressOf } from '../config';
 import { createDealWorker } from './create-worker';
-import { createLogger, temporalLogger } from './logger';
+import { createLogger } from '../logging/logger';
+import { temporalLogger } from './temporal-logger';
 
 /** `npm run worker`: a worker alone, against TEMPORAL_ADDRESS. SIGINT / SIGTERM drain it and exit. */
 async function run(): Promise<void> {

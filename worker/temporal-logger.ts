@@ -1,10 +1,5 @@
-import pino from 'pino';
+import type pino from 'pino';
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
-
-/** The one structured logger of a process: JSON lines on stdout. */
-export function createLogger(level: string): pino.Logger {
-  return pino({ level, base: { service: 'sales-sop' } });
-}
 
 /** The Temporal SDK's logger interface on top of pino, for `Runtime.install({ logger })`. */
 export function temporalLogger(logger: pino.Logger): Logger {
