@@ -12,7 +12,8 @@ import {
   type Sop,
 } from '../domain';
 import { analyticsQuery, analyticsWorkflowId } from '../workflows/messages';
-import type { DealFilters, DealListItem, DealService } from './deal-service';
+import type { DealFilters, DealListItem } from './deal-list';
+import type { DealService } from './deal-service';
 import { problems } from './problem';
 import type { SopService } from './sop-service';
 import { withinDeadline } from './temporal-connection';

@@ -1,15 +1,7 @@
-import { createHash } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import {
-  ApplicationFailure,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  defaultPayloadConverter,
-} from '@temporalio/common';
-import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import {
   canRead,
-  canonicalJson,
   dealView,
   openDeal,
   PERMISSIONS,
@@ -21,88 +13,25 @@ import {
   type TimelineEntry,
 } from '../domain';
 import type { dealWorkflow } from '../workflows';
-import { startVisibility, type DealListing } from '../workflows/deal-listing';
+import { startVisibility } from '../workflows/deal-listing';
 import {
   actUpdate,
   DEAL_WORKFLOW,
   dealWorkflowId,
   REJECTED_FAILURE,
   rememberRefusalSignal,
-  searchAttributes as keys,
   stateQuery,
   timelineQuery,
   type ActResult,
 } from '../workflows/messages';
-import { issuePageToken, readPageToken } from './page-token';
+import { listDeals, type DealFilters, type DealListItem } from './deal-list';
+import type { Idempotency } from './idempotency';
 import { ProblemError, problems } from './problem';
+import { rejectionProblem } from './rejection-problem';
 import type { SopService } from './sop-service';
 import { withinDeadline } from './temporal-connection';
 
-/** A request's `Idempotency-Key` and a hash of its body. */
-export interface Idempotency {
-  readonly key: string;
-  readonly bodyHash: string;
-}
-
-export function bodyHash(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('base64url');
-}
-
-/** HTTP status of each rejection code (`CONTRACT.md`, Errors). */
-const REJECTION_STATUS: Record<Rejection['code'], number> = {
-  forbidden: 403,
-  deal_closed: 409,
-  wrong_stage: 409,
-  missing_deliverables: 409,
-  already_paused: 409,
-  not_paused: 409,
-  request_exists: 409,
-  unknown_request: 409,
-  risk_exists: 409,
-  unknown_risk: 409,
-  unknown_stage: 422,
-  unknown_deliverable: 422,
-  idempotency_key_reused: 422,
-  validation_failed: 422,
-};
-const TITLES: Record<number, string> = { 403: 'Forbidden', 409: 'Conflict', 422: 'Unprocessable Content' };
-
-export function rejectionProblem(rejection: Rejection): ProblemError {
-  const status = REJECTION_STATUS[rejection.code] ?? 422;
-  return new ProblemError(status, TITLES[status] ?? 'Rejected', rejection.message, rejection.code);
-}
-
-export interface DealFilters {
-  readonly stage?: string;
-  readonly health?: string;
-  readonly owner?: string;
-  readonly sopId?: string;
-  readonly status?: string;
-  readonly tier?: string;
-  readonly pageSize: number;
-  readonly pageToken?: string;
-}
-
-export interface DealListItem {
-  dealId: string;
-  sopId: string;
-  sopVersion: number | null;
-  status: string;
-  stage: string | null;
-  health: string | null;
-  owner: string;
-  customer: { name: string | null; tier: string };
-  amount: number;
-  currency: string | null;
-  stageEnteredAt: string | null;
-  nextDeadline: string | null;
-  /** When a pause still running began, and the paused time in the current stage before it (for pace). */
-  pausedSince: string | null;
-  stagePausedMs: number;
-}
-
 const notFound = (dealId: string) => problems.notFound(`No deal "${dealId}" that you may read.`);
-const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** Deals over the Temporal client: one workflow per deal, reads by query, actions by update. */
 export class DealService {
@@ -257,45 +186,7 @@ export class DealService {
   }
 
   /** Deals from visibility: eventually consistent, filtered by search attributes. */
-  async list(filters: DealFilters, actor: Actor): Promise<{ deals: DealListItem[]; nextPageToken: string | null }> {
-    // A rep lists only its own deals, whatever owner it asks for.
-    const owner = actor.role === 'system' || PERMISSIONS[actor.role].readAll ? filters.owner : actor.subject;
-    const clauses = [`WorkflowType = ${quote(DEAL_WORKFLOW)}`];
-    const add = (name: string, value: string | undefined) => value !== undefined && clauses.push(`${name} = ${quote(value)}`);
-    add(keys.stage.name, filters.stage);
-    add(keys.health.name, filters.health);
-    add(keys.owner.name, owner);
-    add(keys.sopId.name, filters.sopId);
-    add(keys.status.name, filters.status);
-    add(keys.tier.name, filters.tier);
-    const query = clauses.join(' AND ');
-    // Checked before Temporal sees it: a token it did not issue is retried there until the deadline.
-    const nextPageToken = filters.pageToken ? readPageToken(filters.pageToken, query) : undefined;
-    const response = await this.bounded(() =>
-      this.client.workflowService.listWorkflowExecutions({ namespace: this.namespace, pageSize: filters.pageSize, nextPageToken, query }),
-    );
-    const deals = (response.executions ?? []).map((execution) => {
-      const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
-      const memo = execution.memo?.fields?.listing;
-      const listing = memo ? defaultPayloadConverter.fromPayload<DealListing>(memo) : null;
-      const deadline = attributes.get(keys.stageDeadline);
-      return {
-        dealId: (execution.execution?.workflowId ?? '').replace(/^deal:/, ''),
-        sopId: attributes.get(keys.sopId) ?? '',
-        sopVersion: listing?.sopVersion ?? null,
-        status: attributes.get(keys.status) ?? 'open',
-        stage: attributes.get(keys.stage) ?? null,
-        health: attributes.get(keys.health) ?? null,
-        owner: attributes.get(keys.owner) ?? '',
-        customer: { name: listing?.customerName ?? null, tier: attributes.get(keys.tier) ?? '' },
-        amount: attributes.get(keys.amount) ?? 0,
-        currency: listing?.currency ?? null,
-        stageEnteredAt: listing?.stageEnteredAt ?? null,
-        nextDeadline: listing?.nextDeadline ?? (deadline ? deadline.toISOString() : null),
-        pausedSince: listing?.pausedSince ?? null,
-        stagePausedMs: listing?.stagePausedMs ?? 0,
-      };
-    });
-    return { deals, nextPageToken: issuePageToken(response.nextPageToken, query) };
+  list(filters: DealFilters, actor: Actor): Promise<{ deals: DealListItem[]; nextPageToken: string | null }> {
+    return listDeals(this.client, this.namespace, filters, actor, (call) => this.bounded(call));
   }
 }

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { actionSchema, checkSop, openDealSchema, PERMISSIONS, sopSchema, type Actor } from '../domain';
-import { bodyHash, type DealService, type Idempotency } from './deal-service';
+import type { DealService } from './deal-service';
+import { bodyHash, type Idempotency } from './idempotency';
 import { problems } from './problem';
 import { defineRoute, type Route } from './route';
 import { dealListQuery, dealParams, idempotencyKeyHeader, sopParams, sopVersionParams } from './schemas';
