@@ -1,4 +1,5 @@
-import { addWorkingTime, calendarSchema, clockFor, workingTimeBetween, type Calendar } from '../../domain';
+import { addWorkingTime, calendarSchema, clockFor, workingTimeBetween, workingWeekMs, type Calendar } from '../../domain';
+import { addWorkingTimeDayByDay, workingTimeBetweenDayByDay } from '../helpers/day-by-day-calendar';
 
 // Reference weekdays (worked out by hand): 2026-01-01 is a Thursday, so 2026-01-05 is a Monday,
 // 2026-01-09 a Friday, 2026-01-10/11 the weekend. 2026-03-08 and 2026-11-01 are Sundays (US DST
@@ -256,4 +257,113 @@ test('a working duration beyond a century of a thin calendar is a deadline that 
   const from = Date.parse('2026-01-05T00:00:00.000Z');
   // 100 years of one working minute a week hold about 5,200 working minutes; ask for a million.
   expect(addWorkingTime(from, 1_000_000 * 60_000, thin)).toBe(from + 366 * 100 * 24 * 3_600_000);
+});
+
+describe('the business clock skips plain weeks and agrees with a walk of every day', () => {
+  /** mulberry32: deterministic, so a disagreement replays exactly. */
+  function random(seed: number): () => number {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  // Fixed offsets, DST at 02:00 and at midnight, half-hour DST, a 45-minute offset, the southern hemisphere.
+  const ZONES = [
+    'UTC',
+    'Asia/Shanghai',
+    'America/New_York',
+    'Europe/London',
+    'America/Santiago',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'Pacific/Chatham',
+    'America/Sao_Paulo',
+  ];
+  const HOURS = [
+    ['09:00', '18:00'],
+    ['00:00', '23:59'],
+    ['01:30', '03:30'],
+    ['09:00', '09:01'],
+    ['22:00', '23:00'],
+  ];
+  const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)];
+
+  function randomCalendar(next: () => number): Calendar {
+    const workdays = [1, 2, 3, 4, 5, 6, 7].filter(() => next() < 0.6);
+    const [start, end] = pick(next, HOURS);
+    const holidays = Array.from({ length: Math.floor(next() * 40) }, () => {
+      const day = new Date(Date.UTC(2026, 0, 1) + Math.floor(next() * 365 * 8) * 86_400_000);
+      return day.toISOString().slice(0, 10);
+    });
+    if (next() < 0.2) holidays.push('2027-02-30'); // matches the format, is no date: a holiday that never comes
+    return cal({ timezone: pick(next, ZONES), workdays: workdays.length ? workdays : [3], hours: { start, end }, holidays });
+  }
+
+  test('addWorkingTime and workingTimeBetween: 400 random calendars, instants and durations', () => {
+    const next = random(20261204);
+    for (let i = 0; i < 400; i++) {
+      const calendar = randomCalendar(next);
+      const from = Date.UTC(2025, 0, 1) + Math.floor(next() * 365 * 6 * 86_400_000);
+      // Up to three years of the calendar's own working time: long walks, none to the 100-year cap.
+      const work = Math.floor(next() * [0.2, 3, 30, 150][i % 4] * workingWeekMs(calendar));
+      const case_ = { i, calendar: JSON.stringify(calendar), from: iso(from), work };
+      expect({ ...case_, at: addWorkingTime(from, work, calendar) }).toEqual({
+        ...case_,
+        at: addWorkingTimeDayByDay(from, work, calendar),
+      });
+      const to = from + Math.floor(next() * [2, 40, 400, 1_500][i % 4] * 86_400_000);
+      expect({ ...case_, to: iso(to), elapsed: workingTimeBetween(from, to, calendar) }).toEqual({
+        ...case_,
+        to: iso(to),
+        elapsed: workingTimeBetweenDayByDay(from, to, calendar),
+      });
+    }
+  });
+
+  test('a duration of whole weeks ends at the close of the last working day, not at the start of the next week', () => {
+    // From Sunday noon: ten weeks of Mon–Fri 09:00–18:00 end on the tenth Friday at 18:00.
+    const from = at('2026-01-04T12:00:00.000Z');
+    expect(iso(addWorkingTime(from, 10 * 45 * H, UTC))).toBe('2026-03-13T18:00:00.000Z');
+    expect(addWorkingTime(from, 10 * 45 * H, UTC)).toBe(addWorkingTimeDayByDay(from, 10 * 45 * H, UTC));
+  });
+
+  test('a change of offset at midnight (Chile, 24:00 -> 01:00) shortens the first day of a week', () => {
+    const chile = cal({ timezone: 'America/Santiago', workdays: [1, 2, 3, 4, 5, 6, 7], hours: { start: '00:00', end: '23:59' } });
+    const dayMs = 23 * H + 59 * 60_000;
+    for (let year = 2026; year < 2032; year++) {
+      for (const [month, firstDay] of [
+        // 0-based months: from 20 March and 20 August, three weeks around the April and September changes.
+        [2, 20],
+        [7, 20],
+      ]) {
+        for (let offset = 0; offset < 21; offset++) {
+          const from = Date.UTC(year, month, firstDay + offset, 15);
+          const work = 3 * 7 * dayMs + 5 * 60_000;
+          expect([iso(from), iso(addWorkingTime(from, work, chile))]).toEqual([iso(from), iso(addWorkingTimeDayByDay(from, work, chile))]);
+          const to = from + 30 * 86_400_000;
+          expect([iso(from), workingTimeBetween(from, to, chile)]).toEqual([iso(from), workingTimeBetweenDayByDay(from, to, chile)]);
+        }
+      }
+    }
+  });
+
+  test('across every US daylight-saving change of a decade, on hours that span the change', () => {
+    const night = cal({ timezone: 'America/New_York', workdays: [1, 2, 3, 4, 5, 6, 7], hours: { start: '00:00', end: '23:59' } });
+    for (let year = 2026; year < 2036; year++) {
+      for (const month of [2, 10]) {
+        const from = Date.UTC(year, month, 1);
+        for (const weeks of [1, 2, 3, 9]) {
+          const work = weeks * 7 * (23 * H + 59 * 60_000) + 17 * 60_000;
+          expect([year, month, weeks, addWorkingTime(from, work, night)]).toEqual([
+            year,
+            month,
+            weeks,
+            addWorkingTimeDayByDay(from, work, night),
+          ]);
+        }
+      }
+    }
+  });
 });
