@@ -25,11 +25,17 @@ import {
   type ActResult,
 } from '../workflows/messages';
 import { listDeals, type DealFilters, type DealListItem } from './deal-list';
+import { answerUnlessStuck, dealTrouble, dealUnavailable } from './deal-trouble';
 import type { Idempotency } from './idempotency';
+import { OneAtATime } from './one-at-a-time';
 import { ProblemError, problems } from './problem';
 import { rejectionProblem } from './rejection-problem';
 import type { SopService } from './sop-service';
 import { withinDeadline } from './temporal-connection';
+import { isWaitingForWorker } from './temporal-errors';
+
+/** A healthy deal answers a read in milliseconds; one silent this long gets its health checked. */
+const STUCK_CHECK_AFTER_MS = 1_000;
 
 const notFound = (dealId: string) => problems.notFound(`No deal "${dealId}" that you may read.`);
 
@@ -42,6 +48,9 @@ export class DealService {
     private readonly namespace: string,
     private readonly timeoutMs = 10_000,
   ) {}
+
+  /** One query or update per deal at a time from this process (see `OneAtATime`). */
+  private readonly inTurn = new OneAtATime();
 
   private handle(dealId: string): WorkflowHandle<typeof dealWorkflow> {
     return this.client.workflow.getHandle(dealWorkflowId(dealId));
@@ -176,13 +185,40 @@ export class DealService {
     return false;
   }
 
+  /**
+   * A query or update of one deal. One that has no answer within `STUCK_CHECK_AFTER_MS`, or that the
+   * server refuses while the deal's task is failing, asks why: a deal whose workflow task keeps
+   * failing answers 503 `deal_unavailable` with the reason at once, not a generic 503 at the deadline.
+   */
   private async read<T>(dealId: string, call: () => Promise<T>): Promise<T> {
+    // Waiting for the deal's earlier calls counts against the deadline; a call still waiting for
+    // its turn when the request gave up never starts.
+    const gaveUp = new AbortController();
     try {
-      return await this.bounded(call);
+      return await this.bounded(() =>
+        this.inTurn.run(
+          dealId,
+          () =>
+            answerUnlessStuck(
+              (signal) => this.client.withAbortSignal(signal, call),
+              () => this.stuck(dealId),
+              STUCK_CHECK_AFTER_MS,
+            ),
+          gaveUp.signal,
+        ),
+      );
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw notFound(dealId);
+      if (isWaitingForWorker(error)) throw (await this.bounded(() => this.stuck(dealId)).catch(() => null)) ?? error;
       throw error;
+    } finally {
+      gaveUp.abort();
     }
+  }
+
+  private async stuck(dealId: string): Promise<ProblemError | null> {
+    const trouble = await dealTrouble(this.client, this.namespace, dealWorkflowId(dealId));
+    return trouble && dealUnavailable(dealId, trouble);
   }
 
   /** Deals from visibility: eventually consistent, filtered by search attributes. */

@@ -25,7 +25,7 @@ function grpcDetails(error: unknown): string {
  */
 const WAITING_FOR_A_WORKER = /workflow task in failed state|no poller seen for task queue/i;
 
-function isWaitingForWorker(error: unknown): boolean {
+export function isWaitingForWorker(error: unknown): boolean {
   return grpcCode(error) === FAILED_PRECONDITION && WAITING_FOR_A_WORKER.test(grpcDetails(error));
 }
 

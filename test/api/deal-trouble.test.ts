@@ -1,0 +1,46 @@
+// answerUnlessStuck: the answer wins when it comes; a stuck deal's problem wins when the check finds one.
+import { answerUnlessStuck } from '../../api/deal-trouble';
+import { ProblemError } from '../../api/problem';
+
+const later = <T>(ms: number, value: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value), ms));
+const stuckProblem = new ProblemError(503, 'Service Unavailable', 'stuck', 'deal_unavailable');
+
+test('an answer before the check: the check never runs', async () => {
+  const check = jest.fn(async () => stuckProblem);
+  await expect(answerUnlessStuck(() => later(10, 'deal'), check, 200)).resolves.toBe('deal');
+  await later(300, null);
+  expect(check).not.toHaveBeenCalled();
+});
+
+test('a slow answer of a healthy deal: the check finds nothing and the answer still comes', async () => {
+  const check = jest.fn(async () => null);
+  await expect(answerUnlessStuck(() => later(300, 'deal'), check, 50)).resolves.toBe('deal');
+  expect(check).toHaveBeenCalledTimes(1);
+});
+
+test('a check that fails (Temporal down) changes nothing: the call ends as it ends', async () => {
+  await expect(
+    answerUnlessStuck(
+      () => Promise.reject(new Error('down')),
+      async () => Promise.reject(new Error('also down')),
+      10,
+    ),
+  ).rejects.toThrow('down');
+  await expect(
+    answerUnlessStuck(
+      () => later(100, 'deal'),
+      async () => Promise.reject(new Error('down')),
+      10,
+    ),
+  ).resolves.toBe('deal');
+});
+
+test('a stuck deal: the problem answers without waiting for the call, and the call is cancelled', async () => {
+  let signal: AbortSignal | undefined;
+  const call = (given: AbortSignal) => {
+    signal = given;
+    return new Promise<string>((_resolve, reject) => given.addEventListener('abort', () => reject(new Error('cancelled'))));
+  };
+  await expect(answerUnlessStuck(call, async () => stuckProblem, 50)).rejects.toBe(stuckProblem);
+  expect(signal?.aborted).toBe(true);
+});
