@@ -1,13 +1,14 @@
 // `npm start`: the whole service on one machine. Without TEMPORAL_ADDRESS it starts the embedded
 // Temporal dev server (SQLite in DATA_DIR), then the worker and the API in this process.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { developmentKeys } from '../api/dev-keys';
 import { serveApi } from '../api/serve';
 import { ConfigError, parseConfig, type ApiKey } from '../config';
 import { createDealWorker } from '../worker/create-worker';
 import { createLogger } from '../logging/logger';
-import { temporalLogger } from '../worker/temporal-logger';
+import { installWorkerRuntime } from '../worker/runtime';
+import { visibilityRunOwner } from '../worker/workflow-task-failures';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal';
 
 async function run(): Promise<void> {
@@ -33,15 +34,12 @@ async function run(): Promise<void> {
   }
   const temporalAddress = embedded?.address ?? (config.temporalAddress as string);
   try {
-    Runtime.install({
-      logger: temporalLogger(logger),
-      telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } },
-      // We stop the worker ourselves, in order: API first, then the worker, then the server.
-      shutdownSignals: [],
-    });
+    // We stop the worker ourselves, in order: API first, then the worker, then the server.
+    const failures = installWorkerRuntime({ logger, metricsAddress: config.metricsAddress, shutdownSignals: [] });
     const connection = await NativeConnection.connect({ address: temporalAddress });
     const clientConnection = await Connection.connect({ address: temporalAddress });
     const client = new Client({ connection: clientConnection, namespace: config.namespace });
+    failures.lookUpOwnersWith(visibilityRunOwner(client, config.namespace));
     const worker = await createDealWorker({ connection, client, ...config, bundleCacheDir: config.dataDir });
     const workerRun = worker.run();
     const apiKeys = config.apiKeys ?? developmentKeys(config.dataDir);

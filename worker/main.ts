@@ -1,24 +1,22 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, parseConfig, temporalAddressOf } from '../config';
 import { createDealWorker } from './create-worker';
 import { createLogger } from '../logging/logger';
-import { temporalLogger } from './temporal-logger';
+import { installWorkerRuntime } from './runtime';
+import { visibilityRunOwner } from './workflow-task-failures';
 
 /** `npm run worker`: a worker alone, against TEMPORAL_ADDRESS. SIGINT / SIGTERM drain it and exit. */
 async function run(): Promise<void> {
   const config = parseConfig(process.env);
   const address = temporalAddressOf(config);
   const logger = createLogger(config.logLevel);
-  Runtime.install({
-    logger: temporalLogger(logger),
-    telemetryOptions: { metrics: { prometheus: { bindAddress: config.metricsAddress } } },
-    shutdownSignals: ['SIGINT', 'SIGTERM'],
-  });
+  const failures = installWorkerRuntime({ logger, metricsAddress: config.metricsAddress, shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   try {
     const client = new Client({ connection: clientConnection, namespace: config.namespace });
+    failures.lookUpOwnersWith(visibilityRunOwner(client, config.namespace));
     // Cached in DATA_DIR as `npm start` does: a worker restarted after a crash skips webpack.
     const worker = await createDealWorker({ connection, client, ...config, bundleCacheDir: config.dataDir });
     logger.info(
