@@ -78,4 +78,6 @@ test('schemathesis finds no server error, no undocumented response and no accept
   console.log(`schemathesis: exit ${code}, ${served} requests in ${Date.now() - started} ms\n${output.slice(-3_000)}`);
   if (code !== 0) throw new Error(`schemathesis failed (exit ${code}); every failure with its reproduction:\n${output}`);
   expect(served).toBeGreaterThanOrEqual(2_000);
+  // Nothing the fuzzer sent left a deal stuck: the worker reported no failed workflow task.
+  expect((service.worker?.errors ?? []).filter((line) => line.includes('workflow task failed'))).toEqual([]);
 }, 400_000);

@@ -8,6 +8,8 @@ export class ChildGroup {
   private output = '';
   /** Lines at pino level warn (40) or above, and anything that is not a JSON log line; the first 200. */
   readonly problems: string[] = [];
+  /** Lines at pino level error (50) or fatal (60); the first 200. */
+  readonly errors: string[] = [];
   private readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
 
@@ -23,6 +25,7 @@ export class ChildGroup {
       this.output = (this.output + text).slice(-20_000);
       for (const line of text.split('\n')) {
         if (this.problems.length < 200 && line.trim() && !/^\{"level":(10|20|30),/.test(line)) this.problems.push(line.slice(0, 2_000));
+        if (this.errors.length < 200 && /^\{"level":(50|60),/.test(line)) this.errors.push(line.slice(0, 2_000));
       }
     };
     this.child.stdout?.on('data', keep);
