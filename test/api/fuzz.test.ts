@@ -1,4 +1,5 @@
 // Bad input as a fuzzer sends it: always a 4xx problem, never a 5xx, and the deal unchanged.
+import { eventually } from '../helpers/eventually';
 import { dealBody, quickSop, TestService } from '../helpers/service';
 
 let service: TestService;
@@ -63,7 +64,7 @@ const bases: Array<{ method: string; path: () => string; body: Record<string, un
   {
     method: 'POST',
     path: () => `/v1/deals/${dealId}/actions`,
-    body: { type: 'raise_risk', riskId: 'r1', summary: 's', dueBy: '2027-01-01T00:00:00Z' },
+    body: { type: 'raise_risk', riskId: 'r1', summary: 's', dueBy: new Date(Date.now() + 30 * 86_400_000).toISOString() },
   },
   { method: 'POST', path: () => `/v1/deals/${dealId}/actions`, body: { type: 'update_deal', amount: 5, attributes: { region: 'east' } } },
   { method: 'POST', path: () => '/v1/sops', body: quickSop('fuzz-sop') },
@@ -87,8 +88,31 @@ test('mutated bodies are refused with a 4xx problem or accepted, never a 5xx', a
   expect(Object.keys(statuses).some((status) => Number(status) >= 400)).toBe(true);
 });
 
+/**
+ * The deal once time has nothing left to change in it while the next test runs: its stage breached
+ * (quickSop's last stage deadline; the stage has no escalations), every alert's delivery settled,
+ * and nothing else due within the next minute. Without this, a snapshot taken while the breach's
+ * delivery was `pending` differs from one taken after it turned `skipped`, whatever the requests did.
+ */
+async function settledDeal(): Promise<any> {
+  const read = async () => (await service.call('GET', `/v1/deals/${dealId}`, { as: 'alice' })).body;
+  const quiet = (deal: any) => deal.health === 'red' && deal.escalations.every((alert: any) => alert.delivery !== 'pending');
+  const deal = await eventually(read, quiet);
+  expect({ health: deal.health, pending: deal.escalations.filter((alert: any) => alert.delivery === 'pending') }).toEqual({
+    health: 'red',
+    pending: [],
+  });
+  const soon = Date.now() + 60_000;
+  const ahead = [
+    ...deal.requests.filter((request: any) => !request.answeredAt).map((request: any) => request.breachAt),
+    ...deal.risks.filter((risk: any) => !risk.resolvedAt && risk.dueBy).map((risk: any) => risk.dueBy),
+  ];
+  expect(ahead.filter((at: string) => Date.parse(at) < soon)).toEqual([]);
+  return deal;
+}
+
 test('privileged fields never reach state; odd paths, types and encodings are 4xx', async () => {
-  const before = (await service.call('GET', `/v1/deals/${dealId}`, { as: 'alice' })).body;
+  const before = await settledDeal();
   const attempts: Array<{ method: string; path: string; body?: unknown; headers?: Record<string, string> }> = [
     { method: 'POST', path: `/v1/deals/${dealId}/actions`, body: { type: 'log_activity', kind: 'call', status: 'won', health: 'green' } },
     { method: 'POST', path: `/v1/deals/${dealId}/actions`, body: '{"type":"update_deal","attributes":{"__proto__":{"x":1}}}' },
