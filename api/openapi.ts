@@ -58,7 +58,11 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
       413: problemResponse('Body over 1 MiB'),
       431: { $ref: '#/components/responses/HeadersTooLarge' },
       ...(responses[422] ? {} : { 422: problemResponse('Invalid request') }),
-      503: problemResponse('Temporal unreachable or too slow'),
+      503: problemResponse(
+        path.includes('{dealId}')
+          ? 'Temporal unreachable or too slow; or `deal_unavailable`: this deal cannot answer because its workflow task keeps failing (the detail names the error)'
+          : 'Temporal unreachable or too slow',
+      ),
     });
     paths[path] = {
       ...paths[path],

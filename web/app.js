@@ -243,8 +243,10 @@ async function refreshDetail(api, view) {
   try {
     [deal, timeline] = await Promise.all([api.get(path), api.get(`${path}/timeline`)]);
   } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 404) throw error;
-    if (stillShowing(view)) ui.dealBody.replaceChildren(h('p', { class: 'error', text: `No deal “${view.deal}” that you may read.` }));
+    const stuck = error instanceof ApiError && error.status === 503 && error.problem?.code === 'deal_unavailable';
+    if (!(error instanceof ApiError) || (error.status !== 404 && !stuck)) throw error;
+    const text = stuck ? `This deal cannot be read right now. ${error.problem?.detail ?? ''}` : `No deal “${view.deal}” that you may read.`;
+    if (stillShowing(view)) ui.dealBody.replaceChildren(h('p', { class: 'error', text }));
     session.detailSignature = '';
     return;
   }

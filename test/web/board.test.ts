@@ -1,6 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Sop } from '../../domain';
+import { dealWorkflow } from '../../workflows';
+import { dealWorkflowId } from '../../workflows/messages';
+import { ALICE, makeOpening, makeSop } from '../helpers/fixtures';
 import { KEYS, TestService, dealBody, quickSop, type KeyName } from '../helpers/service';
 
 // The browser's globals, for the functions these tests run inside the page (the project's lib has no DOM).
@@ -223,6 +227,29 @@ test("a deal's detail: timeline newest first, deliverables, skipped stage with i
   await page.goto(`${service.url}/?refresh=${REFRESH_MS}#sop=quick-sop&deal=bob-initech`);
   await page.waitForSelector('#deal-dialog[open] [data-section="timeline"]');
   expect(await page.textContent('#deal-title')).toContain('bob-initech');
+});
+
+test('a deal whose workflow task keeps failing says why in its detail', async () => {
+  // Started the way no API would: an SOP snapshot without a stages array, which our workflow code throws on.
+  const dealId = 'stuck-north';
+  const handle = await service.env.client.workflow.start(dealWorkflow, {
+    taskQueue: service.taskQueue,
+    workflowId: dealWorkflowId(dealId),
+    args: [{ opening: makeOpening({ dealId }), sop: { ...makeSop(), stages: null } as unknown as Sop, openedBy: ALICE }],
+  });
+  try {
+    const page = await newPage();
+    await signIn(page, 'manager', `#sop=quick-sop&deal=${dealId}`);
+    await page.waitForSelector('#deal-dialog[open]');
+    const body = await eventually(
+      () => page.textContent('#deal-body'),
+      (text) => /cannot be read right now/.test(text ?? ''),
+      'the stuck deal explained in its detail',
+    );
+    expect(body).toMatch(/its workflow task keeps failing .* with an error in the workflow code/);
+  } finally {
+    await handle.terminate('test done');
+  }
 });
 
 test('a card turns yellow, then red, when its stage SLA passes, without a reload', async () => {
