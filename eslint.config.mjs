@@ -71,6 +71,12 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // Jest loads reporters as they are, without a transform: CommonJS for Node.
+    files: ['test/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     // Tests read JSON answers loosely on purpose: the assertions are the type check.
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },

@@ -10,4 +10,5 @@ module.exports = {
   testTimeout: 120_000,
   maxWorkers: 1,
   setupFiles: ['<rootDir>/test/setup-runtime.ts'],
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -9,4 +9,5 @@ module.exports = {
   testTimeout: 240_000,
   maxWorkers: 1,
   setupFiles: ['<rootDir>/test/setup-runtime.ts'],
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
