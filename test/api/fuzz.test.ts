@@ -1,5 +1,6 @@
 // Bad input as a fuzzer sends it: always a 4xx problem, never a 5xx, and the deal unchanged.
 import { eventually } from '../helpers/eventually';
+import { random } from '../helpers/random';
 import { dealBody, quickSop, TestService } from '../helpers/service';
 
 let service: TestService;
@@ -11,16 +12,6 @@ beforeAll(async () => {
   expect((await service.call('POST', '/v1/deals', { as: 'alice', body: dealBody(dealId) })).status).toBe(201);
 });
 afterAll(async () => service?.stop());
-
-/** A small deterministic generator (mulberry32), so a failure replays exactly. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY: unknown[] = [
   null,

@@ -1,5 +1,6 @@
 import { addWorkingTime, calendarSchema, clockFor, workingTimeBetween, workingWeekMs, type Calendar } from '../../domain';
 import { addWorkingTimeDayByDay, workingTimeBetweenDayByDay } from '../helpers/day-by-day-calendar';
+import { random } from '../helpers/random';
 
 // Reference weekdays (worked out by hand): 2026-01-01 is a Thursday, so 2026-01-05 is a Monday,
 // 2026-01-09 a Friday, 2026-01-10/11 the weekend. 2026-03-08 and 2026-11-01 are Sundays (US DST
@@ -260,15 +261,6 @@ test('a working duration beyond a century of a thin calendar is a deadline that 
 });
 
 describe('the business clock skips plain weeks and agrees with a walk of every day', () => {
-  /** mulberry32: deterministic, so a disagreement replays exactly. */
-  function random(seed: number): () => number {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   // Fixed offsets, DST at 02:00 and at midnight, half-hour DST, a 45-minute offset, the southern hemisphere.
   const ZONES = [
     'UTC',
