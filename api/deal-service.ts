@@ -25,7 +25,7 @@ import {
   type ActResult,
 } from '../workflows/messages';
 import { listDeals, type DealFilters, type DealListItem } from './deal-list';
-import { answerUnlessStuck, dealTrouble, dealUnavailable } from './deal-trouble';
+import { answerUnlessStuck, dealTrouble, dealUnavailable, StuckDeals } from './deal-trouble';
 import type { Idempotency } from './idempotency';
 import { OneAtATime } from './one-at-a-time';
 import { ProblemError, problems } from './problem';
@@ -51,6 +51,7 @@ export class DealService {
 
   /** One query or update per deal at a time from this process (see `OneAtATime`). */
   private readonly inTurn = new OneAtATime();
+  private readonly stuckDeals = new StuckDeals();
 
   private handle(dealId: string): WorkflowHandle<typeof dealWorkflow> {
     return this.client.workflow.getHandle(dealWorkflowId(dealId));
@@ -191,6 +192,8 @@ export class DealService {
    * failing answers 503 `deal_unavailable` with the reason at once, not a generic 503 at the deadline.
    */
   private async read<T>(dealId: string, call: () => Promise<T>): Promise<T> {
+    const known = this.stuckDeals.recall(dealId);
+    if (known) throw known;
     // Waiting for the deal's earlier calls counts against the deadline; a call still waiting for
     // its turn when the request gave up never starts.
     const gaveUp = new AbortController();
@@ -218,7 +221,10 @@ export class DealService {
 
   private async stuck(dealId: string): Promise<ProblemError | null> {
     const trouble = await dealTrouble(this.client, this.namespace, dealWorkflowId(dealId));
-    return trouble && dealUnavailable(dealId, trouble);
+    if (!trouble) return null;
+    const problem = dealUnavailable(dealId, trouble);
+    this.stuckDeals.remember(dealId, problem);
+    return problem;
   }
 
   /** Deals from visibility: eventually consistent, filtered by search attributes. */

@@ -122,3 +122,30 @@ export async function answerUnlessStuck<T>(
     answer.catch(() => undefined);
   }
 }
+
+/** How long a deal found stuck is answered from memory, without asking Temporal again. */
+const REMEMBER_STUCK_MS = 5_000;
+const STUCK_DEALS_KEPT = 1_000;
+
+/**
+ * Deals recently found stuck, so that a burst of reads of one (a board polling it, a client
+ * retrying) is answered at once rather than each waiting its turn and its second of silence.
+ */
+export class StuckDeals {
+  private readonly known = new Map<string, { problem: ProblemError; until: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  remember(dealId: string, problem: ProblemError): void {
+    if (this.known.size >= STUCK_DEALS_KEPT) this.known.clear();
+    this.known.set(dealId, { problem, until: this.now() + REMEMBER_STUCK_MS });
+  }
+
+  recall(dealId: string): ProblemError | null {
+    const entry = this.known.get(dealId);
+    if (!entry) return null;
+    if (entry.until > this.now()) return entry.problem;
+    this.known.delete(dealId);
+    return null;
+  }
+}

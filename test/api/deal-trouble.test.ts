@@ -1,5 +1,5 @@
 // answerUnlessStuck: the answer wins when it comes; a stuck deal's problem wins when the check finds one.
-import { answerUnlessStuck } from '../../api/deal-trouble';
+import { answerUnlessStuck, StuckDeals } from '../../api/deal-trouble';
 import { ProblemError } from '../../api/problem';
 
 const later = <T>(ms: number, value: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value), ms));
@@ -43,4 +43,16 @@ test('a stuck deal: the problem answers without waiting for the call, and the ca
   };
   await expect(answerUnlessStuck(call, async () => stuckProblem, 50)).rejects.toBe(stuckProblem);
   expect(signal?.aborted).toBe(true);
+});
+
+test('a deal found stuck is answered from memory for 5 s, then asked about again', () => {
+  let now = 1_000;
+  const stuck = new StuckDeals(() => now);
+  expect(stuck.recall('acme')).toBeNull();
+  stuck.remember('acme', stuckProblem);
+  now += 4_999;
+  expect(stuck.recall('acme')).toBe(stuckProblem);
+  expect(stuck.recall('other')).toBeNull();
+  now += 1;
+  expect(stuck.recall('acme')).toBeNull();
 });
