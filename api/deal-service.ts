@@ -14,17 +14,9 @@ import {
 } from '../domain';
 import type { dealWorkflow } from '../workflows';
 import { startVisibility } from '../workflows/deal-listing';
-import {
-  actUpdate,
-  DEAL_WORKFLOW,
-  dealWorkflowId,
-  REJECTED_FAILURE,
-  rememberRefusalSignal,
-  stateQuery,
-  timelineQuery,
-  type ActResult,
-} from '../workflows/messages';
+import { actUpdate, DEAL_WORKFLOW, dealWorkflowId, REJECTED_FAILURE, rememberRefusalSignal, type ActResult } from '../workflows/messages';
 import { listDeals, type DealFilters, type DealListItem } from './deal-list';
+import { DealReads } from './deal-reads';
 import { answerUnlessStuck, dealTrouble, dealUnavailable, StuckDeals } from './deal-trouble';
 import type { Idempotency } from './idempotency';
 import { OneAtATime } from './one-at-a-time';
@@ -32,7 +24,7 @@ import { ProblemError, problems } from './problem';
 import { rejectionProblem } from './rejection-problem';
 import type { SopService } from './sop-service';
 import { withinDeadline } from './temporal-connection';
-import { isWaitingForWorker } from './temporal-errors';
+import { isClosedBeforeItRan, isWaitingForWorker } from './temporal-errors';
 
 /** A healthy deal answers a read in milliseconds; one silent this long gets its health checked. */
 const STUCK_CHECK_AFTER_MS = 1_000;
@@ -47,11 +39,14 @@ export class DealService {
     private readonly taskQueue: string,
     private readonly namespace: string,
     private readonly timeoutMs = 10_000,
-  ) {}
+  ) {
+    this.reads = new DealReads(client, namespace);
+  }
 
   /** One query or update per deal at a time from this process (see `OneAtATime`). */
   private readonly inTurn = new OneAtATime();
   private readonly stuckDeals = new StuckDeals();
+  private readonly reads: DealReads;
 
   private handle(dealId: string): WorkflowHandle<typeof dealWorkflow> {
     return this.client.workflow.getHandle(dealWorkflowId(dealId));
@@ -97,7 +92,7 @@ export class DealService {
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       await this.replayCreation(input.dealId, actor, idempotency);
-      return this.bounded(() => handle.query(stateQuery));
+      return this.bounded(() => this.reads.state(handle.workflowId));
     }
     return dealView(opened.state, sop);
   }
@@ -120,14 +115,14 @@ export class DealService {
   }
 
   async get(dealId: string, actor: Actor): Promise<DealView> {
-    const deal = await this.read(dealId, () => this.handle(dealId).query(stateQuery));
+    const deal = await this.read(dealId, () => this.reads.state(dealWorkflowId(dealId)));
     if (!canRead(actor, deal.owner)) throw notFound(dealId);
     return deal;
   }
 
   async timeline(dealId: string, actor: Actor): Promise<TimelineEntry[]> {
     await this.get(dealId, actor);
-    return this.read(dealId, () => this.handle(dealId).query(timelineQuery));
+    return this.read(dealId, () => this.reads.timeline(dealWorkflowId(dealId)));
   }
 
   async act(dealId: string, action: Action, actor: Actor, idempotency?: Idempotency): Promise<ActResult> {
@@ -212,6 +207,7 @@ export class DealService {
       );
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw notFound(dealId);
+      if (isClosedBeforeItRan(error)) throw problems.notFound(`Deal "${dealId}" was ended before it ever ran; it has no state to read.`);
       if (isWaitingForWorker(error)) throw (await this.bounded(() => this.stuck(dealId)).catch(() => null)) ?? error;
       throw error;
     } finally {

@@ -29,6 +29,11 @@ export function isWaitingForWorker(error: unknown): boolean {
   return grpcCode(error) === FAILED_PRECONDITION && WAITING_FOR_A_WORKER.test(grpcDetails(error));
 }
 
+/** The deal's workflow was ended (terminated) before its first task ran: there is no state to read. */
+export function isClosedBeforeItRan(error: unknown): boolean {
+  return grpcCode(error) === FAILED_PRECONDITION && /closed before WorkflowTaskStarted/i.test(grpcDetails(error));
+}
+
 /** True when Temporal could not be reached or did not answer in time: the caller may retry. */
 export function isTemporalUnavailable(error: unknown): boolean {
   const code = grpcCode(error);

@@ -58,6 +58,16 @@ export interface TimelineEntry {
   data: DealEvent['data'];
 }
 
+/**
+ * What a deal's workflow returns once the deal is won or lost and its last deliveries and facts are
+ * in: the deal and its whole timeline, so a closed deal is read from its history's close event
+ * without a worker replaying the history. Deals closed before the timeline was added return the
+ * view alone.
+ */
+export interface ClosedDeal extends DealView {
+  timeline?: TimelineEntry[];
+}
+
 /** While paused, every SLA clock stands still, so no deadline can be named. */
 export function dealView(state: DealState, sop: Sop): DealView {
   const paused = state.paused !== null;

@@ -20,7 +20,7 @@ import type { AlertPayload } from '../domain/deal-state';
 import type { DealOpening } from '../domain/open-deal';
 import { isRejection } from '../domain/rejection';
 import type { Sop } from '../domain/sop-schema';
-import type { DealView } from '../domain/view';
+import type { ClosedDeal } from '../domain/view';
 import { FACT_REPORTING, WEBHOOK_DELIVERY } from './activity-options';
 import { DealSession, type CarriedDeal } from './deal-session';
 import { DealVisibility } from './deal-visibility';
@@ -50,7 +50,7 @@ const failureMessage = (error: unknown): string =>
   error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
 
 /** One sales deal walking its SOP: actions arrive as updates or signals, time arrives as deadlines. */
-export async function dealWorkflow(input: DealWorkflowInput): Promise<DealView> {
+export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal> {
   const pending = new Set<string>();
   const deliver = (alert: AlertPayload): void => {
     if (pending.has(alert.id)) return;
@@ -143,5 +143,5 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<DealView> 
   visibility.sync(deal.current, deal.sop, deal.timelineEvents);
   // A closed deal completes once its last webhooks have an outcome and its last facts arrived.
   await condition(() => pending.size === 0 && outbox.idle && allHandlersFinished());
-  return deal.view();
+  return { ...deal.view(), timeline: deal.timeline() };
 }

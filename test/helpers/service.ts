@@ -87,13 +87,18 @@ export class TestService {
     return { status: response.status, headers: response.headers, body: parsed as T };
   }
 
+  /** Stops the worker alone: what the API can still answer without one. */
+  async stopWorker(): Promise<void> {
+    if (this.worker.getState() === 'RUNNING') this.worker.shutdown();
+    await this.running;
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
-    this.worker.shutdown();
-    await this.running;
+    await this.stopWorker();
     await this.env.teardown();
   }
 }
