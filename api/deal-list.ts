@@ -4,7 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { PERMISSIONS, type Actor } from '../domain';
 import type { DealListing } from '../workflows/deal-listing';
-import { DEAL_WORKFLOW, searchAttributes as keys } from '../workflows/messages';
+import { DEAL_WORKFLOW, dealIdOf, searchAttributes as keys } from '../workflows/messages';
 import { issuePageToken, readPageToken } from './page-token';
 
 export interface DealFilters {
@@ -75,7 +75,7 @@ export async function listDeals(
     const listing = memo ? defaultPayloadConverter.fromPayload<DealListing>(memo) : null;
     const deadline = attributes.get(keys.stageDeadline);
     return {
-      dealId: (execution.execution?.workflowId ?? '').replace(/^deal:/, ''),
+      dealId: dealIdOf(execution.execution?.workflowId ?? '') ?? execution.execution?.workflowId ?? '',
       sopId: attributes.get(keys.sopId) ?? '',
       sopVersion: listing?.sopVersion ?? null,
       status: attributes.get(keys.status) ?? 'open',

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { LogMetadata, MetricCounter, MetricMeter } from '@temporalio/common';
 import type pino from 'pino';
+import { dealIdOf } from '../workflows/messages';
 
 /** A workflow task the worker failed, as the SDK's core reports it: the run, the cause, the message. */
 export interface FailedWorkflowTask {
@@ -16,7 +17,8 @@ export interface RunOwner {
   readonly workflowType: string;
 }
 
-// The SDK core's own words (sdk-core, worker/workflow/mod.rs); a test fails if an SDK upgrade changes them.
+// The SDK core's own words (sdk-core, worker/workflow/mod.rs); test/worker/worker-process.test.ts fails
+// if an SDK upgrade changes them.
 const FAILING_TASK = 'Failing workflow task';
 
 /**
@@ -53,7 +55,6 @@ export function visibilityRunOwner(client: Client, namespace: string): (runId: s
   };
 }
 
-const DEAL_PREFIX = 'deal:';
 const OWNERS_KEPT = 1_000;
 
 /**
@@ -92,7 +93,7 @@ export class WorkflowTaskFailures {
     const owner = await this.ownerOf(task.runId);
     const workflowType = owner?.workflowType ?? 'unknown';
     this.counter.add(1, { workflow_type: workflowType, cause: task.cause });
-    const dealId = owner?.workflowId.startsWith(DEAL_PREFIX) ? owner.workflowId.slice(DEAL_PREFIX.length) : null;
+    const dealId = owner ? dealIdOf(owner.workflowId) : null;
     this.logger.error(
       { dealId, workflowId: owner?.workflowId ?? null, workflowType, runId: task.runId, cause: task.cause, failure: task.message },
       dealId

@@ -14,9 +14,16 @@ export function analyticsWorkflowId(sopId: string): string {
   return `analytics:${sopId}`;
 }
 
+const DEAL_ID_PREFIX = 'deal:';
+
 /** The workflow id of a deal: the dealId itself, so a dealId can only run once at a time. */
 export function dealWorkflowId(dealId: string): string {
-  return `deal:${dealId}`;
+  return `${DEAL_ID_PREFIX}${dealId}`;
+}
+
+/** The dealId of a deal's workflow id; null for any other workflow. */
+export function dealIdOf(workflowId: string): string | null {
+  return workflowId.startsWith(DEAL_ID_PREFIX) ? workflowId.slice(DEAL_ID_PREFIX.length) : null;
 }
 
 /** An action as the deal receives it, with who sent it and, optionally, an idempotency key. */
