@@ -5,6 +5,7 @@
 import { dealWorkflow } from '../../workflows';
 import { dealWorkflowId } from '../../workflows/messages';
 import { ALICE, makeOpening, makeSop } from '../helpers/fixtures';
+import { eventually } from '../helpers/eventually';
 import { dealBody, expectProblem, quickSop, TestService } from '../helpers/service';
 import { uniqueId } from '../helpers/temporal';
 
@@ -28,20 +29,23 @@ async function startBrokenDeal(dealId: string): Promise<void> {
   });
 }
 
-/** Until the server retries the deal's task for the second time: it has failed, and failed again. */
-async function failedTwice(dealId: string): Promise<void> {
-  const handle = service.env.client.workflow.getHandle(dealWorkflowId(dealId));
-  for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 100))) {
-    const { raw } = await handle.describe();
-    if ((raw.pendingWorkflowTask?.attempt ?? 0) >= 2) return;
-  }
-  throw new Error(`deal ${dealId}: its task never failed`);
+/** The attempt of the deal's pending workflow task (0: none pending). */
+async function taskAttempt(dealId: string): Promise<number> {
+  const { raw } = await service.env.client.workflow.getHandle(dealWorkflowId(dealId)).describe();
+  return raw.pendingWorkflowTask?.attempt ?? 0;
 }
 
 test('reads and actions of a stuck deal answer 503 deal_unavailable, naming the error, well within the deadline', async () => {
   const dealId = uniqueId('stuck');
   await startBrokenDeal(dealId);
-  await failedTwice(dealId);
+  // Until the server retries the deal's task for the second time: it has failed, and failed again.
+  expect(
+    await eventually(
+      () => taskAttempt(dealId),
+      (attempt) => attempt >= 2,
+      30_000,
+    ),
+  ).toBeGreaterThanOrEqual(2);
   const requests = [
     { method: 'GET', path: `/v1/deals/${dealId}`, as: 'alice' as const },
     { method: 'GET', path: `/v1/deals/${dealId}/timeline`, as: 'manager' as const },

@@ -9,6 +9,7 @@ import { SopService } from '../../api/sop-service';
 import { dealWorkflow } from '../../workflows';
 import { actSignal, dealWorkflowId, stateQuery } from '../../workflows/messages';
 import { ALICE, makeOpening, makeSop } from '../helpers/fixtures';
+import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/ports';
 import { devServerEnv, uniqueId } from '../helpers/temporal';
 
@@ -111,7 +112,14 @@ test('a deal whose workflow task fails is logged with its dealId and counted: an
       workflowId: dealWorkflowId(impostorDeal),
       args: [opening(impostorDeal)],
     });
-    await waitForAsync(async () => (await handle.describe()).historyLength >= 5, 30_000);
+    // Its first task recorded: started, scheduled, started, completed, and the timer.
+    expect(
+      await eventually(
+        async () => (await handle.describe()).historyLength,
+        (length) => length >= 5,
+        30_000,
+      ),
+    ).toBeGreaterThanOrEqual(5);
   });
 
   const brokenDeal = uniqueId('broken');
@@ -172,11 +180,3 @@ test('a deal whose workflow task fails is logged with its dealId and counted: an
         .catch(() => undefined);
   }
 });
-
-async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
