@@ -5,7 +5,12 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // The fault suite has its own config and command (`npm run test:faults`).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+    // jose ships ES modules only; jest's module system loads CommonJS, so it is compiled like our code.
+    '/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   // Temporal servers and workflow bundles are slow to start; time-skipping is global to a server.
   testTimeout: 120_000,
   maxWorkers: 1,

@@ -1,13 +1,14 @@
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
-import type { ApiKey } from '../config';
 import type { AnalyticsService } from './analytics-service';
 import { authenticate } from './auth';
+import type { Callers } from './callers';
 import { boardRoutes } from './board-routes';
 import { serveBoard } from './board-static';
 import { createHttpMetrics } from './http-metrics';
 import { openApiDocument } from './openapi';
 import { problemHandler, routeNotFound } from './problem';
+import { RateLimiter, rateLimit } from './rate-limit';
 import type { ReadinessCheck } from './readiness';
 import { toHandler } from './route';
 import { routes, type Services } from './routes';
@@ -16,7 +17,10 @@ import { temporalProblem } from './temporal-errors';
 export interface AppDeps {
   readonly services: Services;
   readonly analytics: AnalyticsService;
-  readonly apiKeys: readonly ApiKey[];
+  /** Who sent a bearer token (API keys, SSO). */
+  readonly callers: Callers;
+  /** RATE_LIMIT: requests a second per caller in this process. */
+  readonly rateLimit: number;
   readonly readiness: () => Promise<ReadinessCheck>;
   /** The in-process worker's Prometheus text, when the worker runs in this process. */
   readonly workerMetrics?: () => Promise<string>;
@@ -52,7 +56,8 @@ export function createApp(deps: AppDeps): { app: Express; metrics: Registry } {
   });
 
   app.use(serveBoard());
-  app.use('/v1', authenticate(deps.apiKeys));
+  app.use('/v1', authenticate(deps.callers));
+  app.use('/v1', rateLimit(new RateLimiter(deps.rateLimit), httpMetrics.rateLimited));
   app.use(express.json({ limit: '1mb', strict: false, type: ['application/json', 'application/*+json'] }));
   for (const route of apiRoutes) app[route.method](route.path, toHandler(route));
   app.use(routeNotFound);

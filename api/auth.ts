@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { ApiKey } from '../config';
 import type { Actor } from '../domain';
+import type { Callers } from './callers';
 import { problems } from './problem';
 
 declare module 'express-serve-static-core' {
@@ -11,19 +10,14 @@ declare module 'express-serve-static-core' {
   }
 }
 
-function sameToken(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-/** `Authorization: Bearer <token>` against the configured keys; 401 when missing or unknown. */
-export function authenticate(keys: readonly ApiKey[]): RequestHandler {
+/** `Authorization: Bearer <token>`: an API key or an SSO token; 401 when missing or not valid, 403 with no known role. */
+export function authenticate(callers: Callers): RequestHandler {
   return (request, _response, next) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.get('authorization') ?? '');
-    const key = match && keys.find((candidate) => sameToken(candidate.token, match[1]));
-    if (!key) return next(problems.unauthorized());
-    request.actor = { subject: key.subject, role: key.role };
-    next();
+    if (!match) return next(problems.unauthorized());
+    callers.identify(match[1]).then((actor) => {
+      request.actor = actor;
+      next();
+    }, next);
   };
 }

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** HTTP request counts and latencies by route and status, in a registry of this app's own. */
-export function createHttpMetrics(): { registry: Registry; middleware: RequestHandler } {
+export function createHttpMetrics(): { registry: Registry; middleware: RequestHandler; rateLimited: (role: string) => void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -18,6 +18,12 @@ export function createHttpMetrics(): { registry: Registry; middleware: RequestHa
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const limited = new Counter({
+    name: 'http_rate_limited_total',
+    help: "Requests refused with 429 because their caller went over RATE_LIMIT, by the caller's role",
+    labelNames: ['role'],
+    registers: [registry],
+  });
   const middleware: RequestHandler = (request, response, next) => {
     const started = process.hrtime.bigint();
     response.on('finish', () => {
@@ -29,5 +35,5 @@ export function createHttpMetrics(): { registry: Registry; middleware: RequestHa
     });
     next();
   };
-  return { registry, middleware };
+  return { registry, middleware, rateLimited: (role) => limited.inc({ role }) };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig, temporalAddressOf } from '../config';
+import { ConfigError, hashKey, parseConfig, temporalAddressOf } from '../config';
 import { createLogger } from '../logging/logger';
 import { developmentKeys } from './dev-keys';
 import { serveApi } from './serve';
@@ -7,11 +7,12 @@ import { serveApi } from './serve';
 async function run(): Promise<void> {
   const config = parseConfig(process.env);
   const logger = createLogger(config.logLevel);
-  const apiKeys = config.apiKeys ?? developmentKeys(config.dataDir);
+  const devKeys = config.apiKeys ? null : developmentKeys(config.dataDir);
+  const apiKeys = config.apiKeys ?? (devKeys ?? []).map(hashKey);
   const api = await serveApi({ config, temporalAddress: temporalAddressOf(config), apiKeys, logger });
   await api.publishSops();
   logger.info({ url: api.url }, 'API listening');
-  if (!config.apiKeys) logger.warn({ keys: apiKeys.map((k) => `${k.token}:${k.role}:${k.subject}`) }, 'API_KEYS unset: development keys');
+  if (devKeys) logger.warn({ keys: devKeys.map((k) => `${k.token}:${k.role}:${k.subject}`) }, 'API_KEYS unset: development keys');
   await new Promise<void>((resolve) => {
     // `on`, not `once`: a second Ctrl-C (forwarded by npm / tsx) must not cut the orderly stop short.
     process.on('SIGINT', () => resolve());

@@ -54,10 +54,14 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
     }
     Object.assign(responses, {
       400: problemResponse('Malformed JSON, or a request that is not valid HTTP'),
-      401: problemResponse('Missing or unknown API key'),
+      401: problemResponse('Missing or unknown API key, or an SSO token that does not verify (the detail says why)'),
+      ...(responses[403] ? {} : { 403: problemResponse('An SSO token whose role claim names no known role') }),
       413: problemResponse('Body over 1 MiB'),
       431: { $ref: '#/components/responses/HeadersTooLarge' },
       ...(responses[422] ? {} : { 422: problemResponse('Invalid request') }),
+      429: problemResponse(
+        '`rate_limited`: this caller sent more than RATE_LIMIT requests a second (bursts to twice that); `Retry-After` says when to try again',
+      ),
       503: problemResponse(
         path.includes('{dealId}')
           ? 'Temporal unreachable or too slow; or `deal_unavailable`: this deal cannot answer because its workflow task keeps failing (the detail names the error)'
@@ -100,7 +104,9 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
         // Answered by the HTTP server itself (api/http-server.ts) before any route: possible on every operation.
         HeadersTooLarge: problemResponse('Request line and headers over 16 KB (a URL or a header too long)'),
       },
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key, or (with AUTH_JWKS_URL set) a JWT from the identity provider' },
+      },
     },
   };
 }

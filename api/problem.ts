@@ -17,10 +17,23 @@ export class ProblemError extends Error {
 }
 
 export const problems = {
-  unauthorized: () =>
-    new ProblemError(401, 'Unauthorized', 'Send Authorization: Bearer <token> with a known API key.', undefined, undefined, {
-      'www-authenticate': 'Bearer',
+  /** `error` is RFC 6750's: `invalid_token` for a JWT that does not verify (an unknown API key keeps v1's plain `Bearer`). */
+  unauthorized: (
+    detail = 'Send Authorization: Bearer <token> with a known API key or a token from your identity provider.',
+    error?: 'invalid_token',
+  ) =>
+    new ProblemError(401, 'Unauthorized', detail, undefined, undefined, {
+      'www-authenticate': error ? `Bearer error="${error}"` : 'Bearer',
     }),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new ProblemError(
+      429,
+      'Too Many Requests',
+      `You sent more requests a second than this API allows one caller; try again in ${retryAfterSeconds} s.`,
+      'rate_limited',
+      undefined,
+      { 'retry-after': String(retryAfterSeconds) },
+    ),
   forbidden: (detail: string) => new ProblemError(403, 'Forbidden', detail, 'forbidden'),
   notFound: (detail: string) => new ProblemError(404, 'Not Found', detail),
   validation: (errors: readonly Problem[], detail = 'The request is not valid; see errors.') =>

@@ -1,9 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import type { JwksStatus } from './jwks-cache';
 
 export interface ReadinessCheck {
   readonly ready: boolean;
   readonly checks: { temporal: boolean; worker: boolean; sops: boolean };
+  /** With SSO: the identity provider's keys. Stale keys still verify tokens, so they do not make the API unready. */
+  readonly sso?: JwksStatus;
 }
 
 /** `/readyz`: Temporal reachable, a worker polling the task queue, the SOP files published. */
@@ -12,8 +15,9 @@ export function createReadiness(options: {
   namespace: string;
   taskQueue: string;
   sopsPublished: () => boolean;
+  sso?: () => JwksStatus;
 }): () => Promise<ReadinessCheck> {
-  const { client, namespace, taskQueue, sopsPublished } = options;
+  const { client, namespace, taskQueue, sopsPublished, sso } = options;
   return async () => {
     const within = <T>(call: () => Promise<T>) => client.withDeadline(Date.now() + 2_000, call);
     const temporalUp = await within(() => client.workflowService.getSystemInfo({})).then(
@@ -33,6 +37,6 @@ export function createReadiness(options: {
         () => false,
       ));
     const checks = { temporal: temporalUp, worker, sops: sopsPublished() };
-    return { ready: checks.temporal && checks.worker && checks.sops, checks };
+    return { ready: checks.temporal && checks.worker && checks.sops, checks, ...(sso && { sso: sso() }) };
   };
 }

@@ -2,8 +2,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type pino from 'pino';
-import type { ApiKey, ServiceConfig } from '../config';
+import type { CallerKey, ServiceConfig } from '../config';
 import { createApp } from './app';
+import { Callers } from './callers';
+import { JwksCache } from './jwks-cache';
+import { KeyRing } from './key-ring';
+import { SsoVerifier } from './sso';
 import { listen } from './http-server';
 import { AnalyticsService } from './analytics-service';
 import { DealService } from './deal-service';
@@ -24,11 +28,22 @@ export interface RunningApi {
 export async function serveApi(options: {
   config: ServiceConfig;
   temporalAddress: string;
-  apiKeys: readonly ApiKey[];
+  apiKeys: readonly CallerKey[];
   logger: pino.Logger;
   workerMetrics?: () => Promise<string>;
 }): Promise<RunningApi> {
   const { config, logger } = options;
+  const jwks = config.sso
+    ? await JwksCache.load(config.sso.jwksUrl, {
+        onStale: (error) =>
+          logger.warn(
+            { jwksUrl: config.sso?.jwksUrl, error },
+            "identity provider's keys could not be fetched again; verifying tokens with the keys fetched before",
+          ),
+        onRecovered: () => logger.info({ jwksUrl: config.sso?.jwksUrl }, "identity provider's keys fetched again"),
+      })
+    : null;
+  const sso = config.sso && jwks ? new SsoVerifier(config.sso, jwks) : null;
   const connection = await Connection.connect(apiConnectionOptions(options.temporalAddress));
   const client = new Client({ connection, namespace: config.namespace });
   const sops = new SopService(client, config.taskQueue);
@@ -38,8 +53,15 @@ export async function serveApi(options: {
   const { app } = createApp({
     services: { deals, sops },
     analytics,
-    apiKeys: options.apiKeys,
-    readiness: createReadiness({ client, namespace: config.namespace, taskQueue: config.taskQueue, sopsPublished: () => sopsPublished }),
+    callers: new Callers(new KeyRing(options.apiKeys), sso),
+    rateLimit: config.rateLimit,
+    readiness: createReadiness({
+      client,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      sopsPublished: () => sopsPublished,
+      sso: jwks ? () => jwks.status() : undefined,
+    }),
     workerMetrics: options.workerMetrics,
     onUnexpectedError: (error) => logger.error({ err: error }, 'unexpected error in a request'),
   });
@@ -59,6 +81,7 @@ export async function serveApi(options: {
         server.closeIdleConnections();
       });
       await connection.close();
+      jwks?.close();
     },
   };
 }

@@ -122,6 +122,8 @@ export async function startBench(log: (line: string) => void, options: { profile
         PORT: apiPort,
         SOP_DIR: emptySops,
         API_KEYS: `${ADMIN.token}:${ADMIN.role}:${ADMIN.subject}`,
+        // The bench is one caller at full speed: it measures the API, not RATE_LIMIT.
+        RATE_LIMIT: '1000000',
         // Its own metrics port, never bound: only the worker serves metrics.
         WORKER_METRICS_PORT: await freePort(),
       },

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { webhookKey, type WebhookTarget } from '../activities';
 import { ROLES, SUBJECT, type Role } from '../domain';
@@ -23,6 +25,18 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   SOP_DIR: z.string().min(1).default('sops'),
   API_KEYS: z.string().optional(),
+  API_KEYS_FILE: z.string().optional(),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+  AUTH_SUBJECT_CLAIM: z.string().min(1).max(200).default('sub'),
+  AUTH_ROLE_CLAIM: z.string().min(1).max(200).default('role'),
+  RATE_LIMIT: z.coerce
+    .number({ error: 'expected a whole number of requests a second, e.g. 50' })
+    .int({ error: 'expected a whole number of requests a second, e.g. 50' })
+    .min(1)
+    .max(1_000_000)
+    .default(50),
   ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   ALERT_WEBHOOK_SECRET: z.string().optional(),
   WORKER_METRICS_PORT: port.default(9464),
@@ -42,6 +56,32 @@ export interface ApiKey {
   readonly subject: string;
 }
 
+/** An API key as the API keeps it: only the SHA-256 of its token, never the token. */
+export interface CallerKey {
+  /** Lower-case hex SHA-256 of the token's UTF-8 bytes. */
+  readonly sha256: string;
+  readonly role: Role;
+  readonly subject: string;
+}
+
+/** Where bearer tokens that are JWTs are checked (OIDC): `AUTH_*`. */
+export interface SsoConfig {
+  readonly jwksUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly subjectClaim: string;
+  readonly roleClaim: string;
+}
+
+/** The SHA-256 of a token, as `API_KEYS_FILE` holds it (`sha256:<this>:role:subject`). */
+export function tokenSha256(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function hashKey(key: ApiKey): CallerKey {
+  return { sha256: tokenSha256(key.token), role: key.role, subject: key.subject };
+}
+
 export interface ServiceConfig {
   readonly http: { readonly host: string; readonly port: number };
   /** null: start the embedded dev server (only `npm start` does). */
@@ -51,8 +91,12 @@ export interface ServiceConfig {
   readonly embedded: { readonly port: number; readonly uiPort: number; readonly retention: string };
   readonly dataDir: string;
   readonly sopDir: string;
-  /** null: development keys are generated (and printed). */
-  readonly apiKeys: readonly ApiKey[] | null;
+  /** From API_KEYS and API_KEYS_FILE; null when neither is set (nor SSO): development keys are generated (and printed). */
+  readonly apiKeys: readonly CallerKey[] | null;
+  /** null: bearer tokens are API keys only. */
+  readonly sso: SsoConfig | null;
+  /** Requests a second per caller and API process; bursts up to twice that. */
+  readonly rateLimit: number;
   readonly webhook: WebhookTarget | null;
   readonly metricsAddress: string;
   /** Workflows a worker keeps in memory between tasks; evicted ones replay from history on their next task. */
@@ -93,38 +137,81 @@ function webhookProblems(env: Record<string, string>): Problem[] {
   }
 }
 
-/** `token:role:subject,...`; every malformed entry is named by its position, never by its token. */
-export function parseApiKeys(text: string): { keys: ApiKey[]; problems: Problem[] } {
-  const keys: ApiKey[] = [];
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** One `token:role:subject` or `sha256:<hex>:role:subject` entry; a problem names it by `where`, never by its token. */
+function parseKeyEntry(entry: string, where: string, allowHashed: boolean): CallerKey | string {
+  const parts = entry.trim().split(':');
+  const hashed = allowHashed && parts[0] === 'sha256' && parts.length === 4;
+  const [secret, role, subject, ...rest] = hashed ? parts.slice(1) : parts;
+  if (rest.length > 0 || !secret || !role || !subject) {
+    return `${where} is not ${allowHashed ? 'token:role:subject or sha256:<hex>:role:subject' : 'token:role:subject'}`;
+  }
+  if (hashed && !SHA256_HEX.test(secret.toLowerCase())) return `${where} has a sha256 that is not 64 hex digits`;
+  if (!(ROLES as readonly string[]).includes(role)) return `${where} has role "${role}"; use one of ${ROLES.join(' ')}`;
+  if (!SUBJECT.test(subject)) return `${where} has subject "${subject}"; use letters, digits and . _ @ -`;
+  return { sha256: hashed ? secret.toLowerCase() : tokenSha256(secret), role: role as Role, subject };
+}
+
+function addKeys(entries: Array<{ entry: string; where: string }>, variable: string, allowHashed: boolean, into: CallerKey[]): Problem[] {
   const problems: Problem[] = [];
-  text.split(',').forEach((entry, index) => {
-    const [token, role, subject, ...rest] = entry.trim().split(':');
-    const where = `entry ${index + 1}`;
-    if (rest.length > 0 || !token || !role || !subject) {
-      problems.push({ variable: 'API_KEYS', message: `${where} is not token:role:subject` });
-    } else if (!(ROLES as readonly string[]).includes(role)) {
-      problems.push({ variable: 'API_KEYS', message: `${where} has role "${role}"; use one of ${ROLES.join(' ')}` });
-    } else if (!SUBJECT.test(subject)) {
-      problems.push({ variable: 'API_KEYS', message: `${where} has subject "${subject}"; use letters, digits and . _ @ -` });
-    } else if (keys.some((key) => key.token === token)) {
-      problems.push({ variable: 'API_KEYS', message: `${where} repeats a token` });
-    } else {
-      keys.push({ token, role: role as Role, subject });
-    }
-  });
-  return { keys, problems };
+  for (const { entry, where } of entries) {
+    const key = parseKeyEntry(entry, where, allowHashed);
+    if (typeof key === 'string') problems.push({ variable, message: key });
+    else if (into.some((known) => known.sha256 === key.sha256)) problems.push({ variable, message: `${where} repeats a key` });
+    else into.push(key);
+  }
+  return problems;
+}
+
+/** `token:role:subject,...`; every malformed entry is named by its position, never by its token. */
+export function parseApiKeys(text: string, into: CallerKey[] = []): { keys: CallerKey[]; problems: Problem[] } {
+  const entries = text.split(',').map((entry, index) => ({ entry, where: `entry ${index + 1}` }));
+  return { keys: into, problems: addKeys(entries, 'API_KEYS', false, into) };
+}
+
+/** One key a line, `sha256:<hex of the token>:role:subject` or `token:role:subject`; blank lines and `#` comments skipped. */
+export function parseApiKeysFile(file: string, into: CallerKey[] = []): { keys: CallerKey[]; problems: Problem[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { keys: into, problems: [{ variable: 'API_KEYS_FILE', message: `cannot read "${file}": ${(error as Error).message}` }] };
+  }
+  const entries = text
+    .split(/\r?\n/)
+    .map((line, index) => ({ entry: line.trim(), where: `line ${index + 1} of ${file}` }))
+    .filter(({ entry }) => entry !== '' && !entry.startsWith('#'));
+  return { keys: into, problems: addKeys(entries, 'API_KEYS_FILE', true, into) };
+}
+
+const SSO_VARIABLES = ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
+
+/** The three AUTH_* variables go together: one without the others is a mistake, not a choice. */
+function ssoProblems(env: Record<string, string>): Problem[] {
+  const set = SSO_VARIABLES.filter((name) => env[name]);
+  if (set.length === 0 || set.length === SSO_VARIABLES.length) return [];
+  return SSO_VARIABLES.filter((name) => !env[name]).map((variable) => ({
+    variable,
+    message: `required with ${set.join(' and ')} (SSO needs the JWKS URL, the issuer and the audience)`,
+  }));
 }
 
 export function parseConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   const raw = withoutBlanks(env);
   const parsed = envSchema.safeParse(raw);
-  const apiKeys = raw.API_KEYS ? parseApiKeys(raw.API_KEYS) : null;
+  const keys: CallerKey[] = [];
+  const keyProblems = [
+    ...(raw.API_KEYS ? parseApiKeys(raw.API_KEYS, keys).problems : []),
+    ...(raw.API_KEYS_FILE ? parseApiKeysFile(raw.API_KEYS_FILE, keys).problems : []),
+  ];
   const problems = [
     ...(parsed.success
       ? []
       : parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message }))),
     ...webhookProblems(raw),
-    ...(apiKeys?.problems ?? []),
+    ...keyProblems,
+    ...ssoProblems(raw),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -136,7 +223,18 @@ export function parseConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     embedded: { port: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT, retention: e.TEMPORAL_RETENTION },
     dataDir: e.DATA_DIR,
     sopDir: e.SOP_DIR,
-    apiKeys: apiKeys?.keys ?? null,
+    apiKeys: raw.API_KEYS || raw.API_KEYS_FILE || e.AUTH_JWKS_URL ? keys : null,
+    sso:
+      e.AUTH_JWKS_URL && e.AUTH_ISSUER && e.AUTH_AUDIENCE
+        ? {
+            jwksUrl: e.AUTH_JWKS_URL,
+            issuer: e.AUTH_ISSUER,
+            audience: e.AUTH_AUDIENCE,
+            subjectClaim: e.AUTH_SUBJECT_CLAIM,
+            roleClaim: e.AUTH_ROLE_CLAIM,
+          }
+        : null,
+    rateLimit: e.RATE_LIMIT,
     webhook: e.ALERT_WEBHOOK_URL && e.ALERT_WEBHOOK_SECRET ? { url: e.ALERT_WEBHOOK_URL, key: webhookKey(e.ALERT_WEBHOOK_SECRET) } : null,
     metricsAddress: `${e.HOST}:${e.WORKER_METRICS_PORT}`,
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { developmentKeys } from '../api/dev-keys';
 import { serveApi } from '../api/serve';
-import { ConfigError, parseConfig, type ApiKey } from '../config';
+import { ConfigError, hashKey, parseConfig, type ApiKey } from '../config';
 import { createDealWorker } from '../worker/create-worker';
 import { createLogger } from '../logging/logger';
 import { installWorkerRuntime } from '../worker/runtime';
@@ -42,7 +42,8 @@ async function run(): Promise<void> {
     failures.lookUpOwnersWith(visibilityRunOwner(client, config.namespace));
     const worker = await createDealWorker({ connection, client, ...config, bundleCacheDir: config.dataDir });
     const workerRun = worker.run();
-    const apiKeys = config.apiKeys ?? developmentKeys(config.dataDir);
+    const devKeys = config.apiKeys ? null : developmentKeys(config.dataDir);
+    const apiKeys = config.apiKeys ?? (devKeys ?? []).map(hashKey);
     const api = await serveApi({
       config,
       temporalAddress,
@@ -51,7 +52,7 @@ async function run(): Promise<void> {
       workerMetrics: () => fetch(`http://${config.metricsAddress}/metrics`).then((response) => response.text()),
     });
     await api.publishSops();
-    printBanner(api.url, embedded?.uiUrl ?? null, temporalAddress, config.apiKeys ? null : apiKeys, Date.now() - started);
+    printBanner(api.url, embedded?.uiUrl ?? null, temporalAddress, devKeys, Date.now() - started);
 
     logger.info({ signal: await Promise.race([stopping, workerRun.then(() => 'worker stopped')]) }, 'stopping');
     await api.close();

@@ -1,4 +1,7 @@
-import { ConfigError, parseConfig } from '../config';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, parseConfig, tokenSha256 } from '../config';
 import { WEBHOOK_SECRET } from './helpers/deal-harness';
 
 test('defaults: the embedded dev server, task queue sales-sop, alerts recorded only', () => {
@@ -15,6 +18,8 @@ test('defaults: the embedded dev server, task queue sales-sop, alerts recorded o
     metricsAddress: '127.0.0.1:9464',
     maxCachedWorkflows: 2_000,
     logLevel: 'info',
+    sso: null,
+    rateLimit: 50,
   });
 });
 
@@ -69,11 +74,11 @@ test('every bad variable is named at once', () => {
 
 test('API_KEYS: token:role:subject entries, every bad entry named without its token', () => {
   expect(parseConfig({ API_KEYS: 'k1:ops:ops-team, k2:rep:alice' }).apiKeys).toEqual([
-    { token: 'k1', role: 'ops', subject: 'ops-team' },
-    { token: 'k2', role: 'rep', subject: 'alice' },
+    { sha256: tokenSha256('k1'), role: 'ops', subject: 'ops-team' },
+    { sha256: tokenSha256('k2'), role: 'rep', subject: 'alice' },
   ]);
   expect(() => parseConfig({ API_KEYS: 'secret1:ops:alice,secret2:rep,secret3:rep:al ice,secret1:rep:bob,secret5:boss:x' })).toThrow(
-    /entry 2 is not token:role:subject.*\n.*entry 3 has subject.*\n.*entry 4 repeats a token.*\n.*entry 5 has role "boss"/s,
+    /entry 2 is not token:role:subject.*\n.*entry 3 has subject.*\n.*entry 4 repeats a key.*\n.*entry 5 has role "boss"/s,
   );
   try {
     parseConfig({ API_KEYS: 'secret1:boss:alice' });
@@ -86,4 +91,92 @@ test('a malformed secret is bad configuration', () => {
   expect(() => parseConfig({ ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/x', ALERT_WEBHOOK_SECRET: 'whsec_short' })).toThrow(
     /ALERT_WEBHOOK_SECRET/,
   );
+});
+
+describe('API_KEYS_FILE', () => {
+  const file = (text: string): string => {
+    const name = path.join(mkdtempSync(path.join(tmpdir(), 'keys-')), 'api-keys');
+    writeFileSync(name, text);
+    return name;
+  };
+  const digest = tokenSha256('s3cret-token');
+
+  test('sha256:<hex>:role:subject lines (any case of hex), plain lines, comments and blank lines; added to API_KEYS', () => {
+    const keys = file(`# ops keys\n\nsha256:${digest.toUpperCase()}:ops:ops-team\r\nplain-token:viewer:victor\n`);
+    expect(parseConfig({ API_KEYS_FILE: keys, API_KEYS: 'k1:admin:root' }).apiKeys).toEqual([
+      { sha256: tokenSha256('k1'), role: 'admin', subject: 'root' },
+      { sha256: digest, role: 'ops', subject: 'ops-team' },
+      { sha256: tokenSha256('plain-token'), role: 'viewer', subject: 'victor' },
+    ]);
+  });
+
+  test('every bad line named by its number and file, never by its token or hash', () => {
+    const keys = file(
+      [
+        `sha256:${digest}:ops:ops-team`,
+        'sha256:abc123:ops:x',
+        `sha256:${digest}:rep:alice`,
+        'tok:boss:x',
+        'tok2:rep',
+        'tok3:rep:al ice',
+      ].join('\n'),
+    );
+    let message = '';
+    try {
+      parseConfig({ API_KEYS_FILE: keys });
+    } catch (error) {
+      message = (error as ConfigError).message;
+    }
+    expect(message).toMatch(new RegExp(`line 2 of ${keys} has a sha256 that is not 64 hex digits`));
+    expect(message).toMatch(/line 3 of .* repeats a key/);
+    expect(message).toMatch(/line 4 of .* has role "boss"/);
+    expect(message).toMatch(/line 5 of .* is not token:role:subject or sha256:<hex>:role:subject/);
+    expect(message).toMatch(/line 6 of .* has subject "al ice"/);
+    expect(message).not.toMatch(/tok2|tok3|abc123/);
+    expect(message).not.toContain(digest);
+  });
+
+  test('a file that cannot be read is bad configuration naming the file', () => {
+    expect(() => parseConfig({ API_KEYS_FILE: '/nonexistent/keys' })).toThrow(/API_KEYS_FILE: cannot read "\/nonexistent\/keys"/);
+  });
+
+  test('a key repeated between API_KEYS and the file is refused', () => {
+    expect(() => parseConfig({ API_KEYS: 's3cret-token:ops:ops-team', API_KEYS_FILE: file(`sha256:${digest}:ops:ops-team`) })).toThrow(
+      /line 1 of .* repeats a key/,
+    );
+  });
+});
+
+describe('SSO and RATE_LIMIT', () => {
+  const sso = {
+    AUTH_JWKS_URL: 'https://idp.example/.well-known/jwks.json',
+    AUTH_ISSUER: 'https://idp.example/',
+    AUTH_AUDIENCE: 'sales-sop',
+  };
+
+  test('the three AUTH_* variables make SSO, with sub and role as the default claims; no development keys then', () => {
+    const config = parseConfig(sso);
+    expect(config.sso).toEqual({
+      jwksUrl: sso.AUTH_JWKS_URL,
+      issuer: sso.AUTH_ISSUER,
+      audience: sso.AUTH_AUDIENCE,
+      subjectClaim: 'sub',
+      roleClaim: 'role',
+    });
+    expect(config.apiKeys).toEqual([]);
+    expect(parseConfig({ ...sso, AUTH_SUBJECT_CLAIM: 'email', AUTH_ROLE_CLAIM: 'realm_access.roles' }).sso).toMatchObject({
+      subjectClaim: 'email',
+      roleClaim: 'realm_access.roles',
+    });
+  });
+
+  test('one AUTH_* variable without the others names the missing ones', () => {
+    expect(() => parseConfig({ AUTH_JWKS_URL: sso.AUTH_JWKS_URL })).toThrow(/AUTH_ISSUER: required with AUTH_JWKS_URL.*\n.*AUTH_AUDIENCE/s);
+    expect(() => parseConfig({ ...sso, AUTH_JWKS_URL: 'file:///etc/keys' })).toThrow(/AUTH_JWKS_URL: expected an http\(s\) URL/);
+  });
+
+  test('RATE_LIMIT is a whole number of requests a second', () => {
+    expect(parseConfig({ RATE_LIMIT: '200' }).rateLimit).toBe(200);
+    for (const bad of ['0', '-5', '2.5', 'fast']) expect(() => parseConfig({ RATE_LIMIT: bad })).toThrow(/RATE_LIMIT/);
+  });
 });

@@ -10,7 +10,7 @@ import { createReadiness } from '../../api/readiness';
 import { SopService } from '../../api/sop-service';
 import { apiConnectionOptions, DEADLINE_GRACE_MS } from '../../api/temporal-connection';
 import { freePort } from '../helpers/ports';
-import { KEYS } from '../helpers/service';
+import { KEYS, testCallers } from '../helpers/service';
 
 /** The services' deadline here; the API's is 10 s. */
 const DEADLINE_MS = 1_000;
@@ -33,7 +33,8 @@ beforeAll(async () => {
   const { app } = createApp({
     services: { sops, deals },
     analytics: new AnalyticsService(client, sops, deals, Date.now, DEADLINE_MS),
-    apiKeys: Object.values(KEYS),
+    callers: testCallers(),
+    rateLimit: 100_000,
     readiness: createReadiness({ client, namespace: 'default', taskQueue: 'q', sopsPublished: () => true }),
     onUnexpectedError: () => undefined,
   });

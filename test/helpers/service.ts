@@ -4,12 +4,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { WebhookTarget } from '../../activities';
 import { createApp } from '../../api/app';
+import { Callers } from '../../api/callers';
+import { KeyRing } from '../../api/key-ring';
 import { listen } from '../../api/http-server';
 import { AnalyticsService } from '../../api/analytics-service';
 import { DealService } from '../../api/deal-service';
 import { createReadiness } from '../../api/readiness';
 import { SopService } from '../../api/sop-service';
-import type { ApiKey } from '../../config';
+import type { SsoVerifier } from '../../api/sso';
+import { hashKey, type ApiKey } from '../../config';
 import { dealWorker } from './deal-harness';
 import { bundleWorkflows, devServerEnv, uniqueId } from './temporal';
 
@@ -23,6 +26,11 @@ export const KEYS = {
   viewer: { token: 'test-viewer', role: 'viewer', subject: 'victor' },
 } as const satisfies Record<string, ApiKey>;
 export type KeyName = keyof typeof KEYS;
+
+/** The callers the API knows in tests: `KEYS`, hashed as the API holds them; no SSO. */
+export function testCallers(sso: SsoVerifier | null = null): Callers {
+  return new Callers(new KeyRing(Object.values(KEYS).map(hashKey)), sso);
+}
 
 export interface Reply<T = any> {
   status: number;
@@ -42,7 +50,8 @@ export class TestService {
     private readonly server: Server,
   ) {}
 
-  static async start(options: { webhook?: WebhookTarget | null } = {}): Promise<TestService> {
+  /** `rateLimit`: RATE_LIMIT; by default far above what any test sends, so only a test about limits meets one. `sso`: JWTs too. */
+  static async start(options: { webhook?: WebhookTarget | null; rateLimit?: number; sso?: SsoVerifier } = {}): Promise<TestService> {
     const [env, bundle] = await Promise.all([devServerEnv(), bundleWorkflows()]);
     const taskQueue = uniqueId('api');
     const worker = await dealWorker(env, bundle, taskQueue, options.webhook ?? null);
@@ -53,8 +62,15 @@ export class TestService {
     const { app } = createApp({
       services: { deals, sops },
       analytics,
-      apiKeys: Object.values(KEYS),
-      readiness: createReadiness({ client: env.client, namespace: env.namespace ?? 'default', taskQueue, sopsPublished: () => true }),
+      callers: testCallers(options.sso),
+      rateLimit: options.rateLimit ?? 100_000,
+      readiness: createReadiness({
+        client: env.client,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        sopsPublished: () => true,
+        sso: options.sso ? () => (options.sso as SsoVerifier).keys.status() : undefined,
+      }),
       onUnexpectedError: (error) => console.error('unexpected', error),
     });
     const server: Server = await listen(app, 0, '127.0.0.1');

@@ -63,7 +63,11 @@ export class ServiceProcess {
   }
 
   /** SOP files to publish at the API's start; `webhookUrl` where escalations go (none: recorded only). */
-  static async create(options: { sops: ReadonlyArray<Record<string, unknown>>; webhookUrl?: string }): Promise<ServiceProcess> {
+  static async create(options: {
+    sops: ReadonlyArray<Record<string, unknown>>;
+    webhookUrl?: string;
+    rateLimit?: number;
+  }): Promise<ServiceProcess> {
     const dir = mkdtempSync(path.join(tmpdir(), 'sales-sop-faults-'));
     const sopDir = path.join(dir, 'sops');
     mkdirSync(sopDir);
@@ -80,6 +84,8 @@ export class ServiceProcess {
       DATA_DIR: path.join(dir, 'data'),
       SOP_DIR: sopDir,
       API_KEYS,
+      // Far above what a fault test sends, unless the test is about the limit.
+      RATE_LIMIT: String(options.rateLimit ?? 100_000),
       WORKER_METRICS_PORT: await freePort(),
       LOG_LEVEL: 'warn',
       ...(options.webhookUrl ? { ALERT_WEBHOOK_URL: options.webhookUrl, ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET } : {}),
