@@ -1,8 +1,8 @@
 import { QueryRejectedError, WorkflowClient, type Client } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
-import type { ClosedDeal, DealView, TimelineEntry } from '../domain';
+import type { ClosedDeal, DealView, TimelineTail } from '../domain';
 import type { dealWorkflow } from '../workflows';
-import { stateQuery, timelineQuery } from '../workflows/messages';
+import { stateQuery, timelineTailQuery } from '../workflows/messages';
 
 /**
  * A deal's state and timeline. An open deal answers a query from the worker that holds it; a closed
@@ -24,11 +24,14 @@ export class DealReads {
   }
 
   state(workflowId: string): Promise<DealView> {
-    return this.read(workflowId, stateQuery, ({ timeline: _timeline, ...deal }) => deal);
+    return this.read(workflowId, stateQuery, ({ timeline: _timeline, timelinePages: _pages, ...deal }) => deal);
   }
 
-  timeline(workflowId: string): Promise<TimelineEntry[]> {
-    return this.read(workflowId, timelineQuery, (deal) => deal.timeline);
+  /** Where the deal's timeline pages are, and the events it holds after them. */
+  timeline(workflowId: string): Promise<TimelineTail> {
+    return this.read(workflowId, timelineTailQuery, (deal) =>
+      deal.timeline ? { from: deal.timelinePages?.from ?? 0, pages: deal.timelinePages?.pages ?? [], events: deal.timeline } : undefined,
+    );
   }
 
   private async read<T>(workflowId: string, query: QueryDefinition<T>, fromResult: (deal: ClosedDeal) => T | undefined): Promise<T> {

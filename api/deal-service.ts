@@ -11,20 +11,26 @@ import {
   type OpenDeal,
   type Rejection,
   type TimelineEntry,
+  type StoredTimelinePage,
 } from '../domain';
 import type { dealWorkflow } from '../workflows';
 import { startVisibility } from '../workflows/deal-listing';
 import { actUpdate, DEAL_WORKFLOW, dealWorkflowId, REJECTED_FAILURE, rememberRefusalSignal, type ActResult } from '../workflows/messages';
 import { listDeals, type DealFilters, type DealListItem } from './deal-list';
 import { DealReads } from './deal-reads';
+import { timelineIndexOf, timelinePageToken, timelineRange } from './deal-timeline';
 import { answerUnlessStuck, dealTrouble, dealUnavailable, StuckDeals } from './deal-trouble';
 import type { Idempotency } from './idempotency';
 import { OneAtATime } from './one-at-a-time';
 import { ProblemError, problems } from './problem';
 import { rejectionProblem } from './rejection-problem';
 import type { SopService } from './sop-service';
+import { TimelinePages } from './timeline-pages';
 import { withinDeadline } from './temporal-connection';
 import { isClosedBeforeItRan, isWaitingForWorker } from './temporal-errors';
+
+/** Events in a page of the timeline when the caller sends a pageToken but no pageSize. */
+const DEFAULT_TIMELINE_PAGE = 100;
 
 /** A healthy deal answers a read in milliseconds; one silent this long gets its health checked. */
 const STUCK_CHECK_AFTER_MS = 1_000;
@@ -41,12 +47,14 @@ export class DealService {
     private readonly timeoutMs = 10_000,
   ) {
     this.reads = new DealReads(client, namespace);
+    this.pages = new TimelinePages(client, namespace);
   }
 
   /** One query or update per deal at a time from this process (see `OneAtATime`). */
   private readonly inTurn = new OneAtATime();
   private readonly stuckDeals = new StuckDeals();
   private readonly reads: DealReads;
+  private readonly pages: TimelinePages;
 
   private handle(dealId: string): WorkflowHandle<typeof dealWorkflow> {
     return this.client.workflow.getHandle(dealWorkflowId(dealId));
@@ -120,9 +128,24 @@ export class DealService {
     return deal;
   }
 
-  async timeline(dealId: string, actor: Actor): Promise<TimelineEntry[]> {
+  /**
+   * The deal's events, oldest first: all of them, or with `pageSize` a page from where `pageToken`
+   * says (the timeline index it goes on from) and the token of the next page (null after the last).
+   */
+  async timeline(
+    dealId: string,
+    actor: Actor,
+    paging: { pageSize?: number; pageToken?: string } = {},
+  ): Promise<{ events: TimelineEntry[]; nextPageToken?: string | null }> {
+    const start = paging.pageToken ? timelineIndexOf(dealId, paging.pageToken) : 0;
     await this.get(dealId, actor);
-    return this.read(dealId, () => this.reads.timeline(dealWorkflowId(dealId)));
+    const tail = await this.read(dealId, () => this.reads.timeline(dealWorkflowId(dealId)));
+    const length = tail.from + tail.events.length;
+    const readPage = (page: StoredTimelinePage) => this.bounded(() => this.pages.events(page));
+    if (paging.pageSize === undefined && paging.pageToken === undefined) return { events: await timelineRange(tail, readPage, 0, length) };
+    const end = Math.min(length, start + (paging.pageSize ?? DEFAULT_TIMELINE_PAGE));
+    const events = await timelineRange(tail, readPage, start, end);
+    return { events, nextPageToken: end < length ? timelinePageToken(dealId, end) : null };
   }
 
   async act(dealId: string, action: Action, actor: Actor, idempotency?: Idempotency): Promise<ActResult> {

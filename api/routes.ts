@@ -4,7 +4,7 @@ import type { DealService } from './deal-service';
 import { bodyHash, type Idempotency } from './idempotency';
 import { problems } from './problem';
 import { defineRoute, type Route } from './route';
-import { dealListQuery, dealParams, idempotencyKeyHeader, sopParams, sopVersionParams } from './schemas';
+import { dealListQuery, dealParams, idempotencyKeyHeader, sopParams, sopVersionParams, timelineQuery } from './schemas';
 import { sopProblem, SopRejectedError, type SopService } from './sop-service';
 
 export interface Services {
@@ -132,11 +132,12 @@ export function routes({ deals, sops }: Services): Route<any, any, any>[] {
     defineRoute({
       method: 'get',
       path: '/v1/deals/:dealId/timeline',
-      summary: "The deal's events, oldest first",
+      summary: "The deal's events, oldest first: all of them, or a page of `pageSize` from `pageToken`",
       tag: 'Deals',
       params: dealParams,
-      responses: { 200: '{ events }', 404: 'No deal the caller may read' },
-      handle: async ({ params, actor }) => ({ status: 200, body: { events: await deals.timeline(params.dealId, actor) } }),
+      query: timelineQuery,
+      responses: { 200: '{ events } or, paged, { events, nextPageToken }', 404: 'No deal the caller may read' },
+      handle: async ({ params, query, actor }) => ({ status: 200, body: await deals.timeline(params.dealId, actor, query) }),
     }),
     defineRoute({
       method: 'post',

@@ -24,6 +24,12 @@ export const dealListQuery = z.strictObject({
   pageToken: z.string().max(4096).regex(PAGE_TOKEN, 'not a page token from this API').optional(),
 });
 
+/** `GET /v1/deals/:dealId/timeline`: without either, every event. */
+export const timelineQuery = z.strictObject({
+  pageSize: z.coerce.number().int().min(1).max(1_000).optional(),
+  pageToken: z.string().max(4096).regex(PAGE_TOKEN, 'not a page token from this API').optional(),
+});
+
 export const idempotencyKeyHeader = z.string().min(1).max(255);
 
 export const problemSchema = z.object({

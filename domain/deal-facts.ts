@@ -4,7 +4,7 @@ import type { DealState } from './deal-state';
 import { evolve } from './evolve';
 import { initialState } from './open-deal';
 import type { Sop } from './sop-schema';
-import { currentVisit, visitTime } from './stage-visit';
+import { NO_VISIT, trackVisit, visitNow, visitTime, type StageVisit } from './stage-visit';
 
 export type { DealFact };
 export type DealFactKind = DealFact['kind'];
@@ -12,13 +12,13 @@ export type DealFactKind = DealFact['kind'];
 type FactBody = DealFact extends infer F ? (F extends DealFact ? Omit<F, 'id' | 'dealId' | 'at'> : never) : never;
 
 /**
- * The facts the event at `timeline[index]` adds, given `before`, the state it applied to. The
- * event's place in the timeline makes every fact id stable across retries and continue-as-new.
+ * The facts `event`, at `index` in the deal's timeline, adds, given `before`, the state it applied
+ * to, and `visit`, the stage visit in progress before it. The event's place in the timeline makes
+ * every fact id stable across retries and continue-as-new.
  */
-export function factsOf(timeline: readonly DealEvent[], index: number, before: DealState, sop: Sop): DealFact[] {
+export function factsOf(event: DealEvent, index: number, before: DealState, visit: StageVisit | null, sop: Sop): DealFact[] {
   const dealId = before.dealId;
-  const event = timeline[index];
-  return factBodies(event, before, timeline, index, sop).map(
+  return factBodies(event, before, visit, sop).map(
     (body, n) => ({ ...body, id: `${dealId}#${index}.${n}`, dealId, at: event.at }) as DealFact,
   );
 }
@@ -28,15 +28,17 @@ export function timelineFacts(events: readonly DealEvent[], sop: Sop): DealFact[
   const created = events[0];
   if (created?.type !== 'deal_created') return [];
   let state = initialState(created.data, sop, created.at);
+  let visits = NO_VISIT;
   const facts: DealFact[] = [];
   events.forEach((event, index) => {
-    facts.push(...factsOf(events, index, state, sop));
+    facts.push(...factsOf(event, index, state, visitNow(visits), sop));
     state = evolve(state, event);
+    visits = trackVisit(visits, event);
   });
   return facts;
 }
 
-function factBodies(event: DealEvent, before: DealState, timeline: readonly DealEvent[], index: number, sop: Sop): FactBody[] {
+function factBodies(event: DealEvent, before: DealState, visit: StageVisit | null, sop: Sop): FactBody[] {
   switch (event.type) {
     case 'deal_created':
       return [{ kind: 'deal_opened' }];
@@ -57,11 +59,11 @@ function factBodies(event: DealEvent, before: DealState, timeline: readonly Deal
       return risk ? [{ kind: 'risk_closed', summary: risk.summary }] : [];
     }
     case 'stage_completed':
-      return stageLeft(event, 'completed', timeline, index, sop);
+      return stageLeft(event, 'completed', visit, sop);
     case 'deal_won':
     case 'deal_lost':
       return [
-        ...(event.type === 'deal_lost' ? stageLeft(event, 'lost', timeline, index, sop) : []),
+        ...(event.type === 'deal_lost' ? stageLeft(event, 'lost', visit, sop) : []),
         ...before.risks.filter((r) => !r.resolvedAt).map((r): FactBody => ({ kind: 'risk_closed', summary: r.summary })),
         {
           kind: 'deal_closed',
@@ -75,8 +77,7 @@ function factBodies(event: DealEvent, before: DealState, timeline: readonly Deal
   }
 }
 
-function stageLeft(event: DealEvent, exit: 'completed' | 'lost', timeline: readonly DealEvent[], index: number, sop: Sop): FactBody[] {
-  const visit = currentVisit(timeline, index);
+function stageLeft(event: DealEvent, exit: 'completed' | 'lost', visit: StageVisit | null, sop: Sop): FactBody[] {
   if (!visit) return [];
   const { wallMs, workingMs } = visitTime(visit, event.at, sop.calendar);
   return [{ kind: 'stage_left', stage: visit.stage, exit, wallMs, workingMs, warned: visit.warned, breached: visit.breached }];

@@ -24,8 +24,13 @@ export function recall<T>(memory: readonly RememberedAnswer<T>[], scope: string,
   return found.bodyHash === bodyHash ? { kind: 'replay', answer: found.answer } : { kind: 'conflict' };
 }
 
+/** The answers still within the TTL at `now`. */
+export function unexpired<T>(memory: readonly RememberedAnswer<T>[], now: Instant): RememberedAnswer<T>[] {
+  const cutoff = Date.parse(now) - IDEMPOTENCY_TTL_MS;
+  return memory.filter((e) => Date.parse(e.at) >= cutoff);
+}
+
 /** Remembers an answer and forgets the ones older than the TTL. */
 export function remember<T>(memory: readonly RememberedAnswer<T>[], entry: RememberedAnswer<T>, now: Instant): RememberedAnswer<T>[] {
-  const cutoff = Date.parse(now) - IDEMPOTENCY_TTL_MS;
-  return [...memory.filter((e) => Date.parse(e.at) >= cutoff && e.scope !== entry.scope), entry];
+  return [...unexpired(memory, now).filter((e) => e.scope !== entry.scope), entry];
 }

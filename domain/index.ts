@@ -19,6 +19,7 @@ export * from './rules';
 export * from './sop-lint';
 export * from './sop-schema';
 export * from './stable-id';
+export * from './timeline-pages';
 export * from './view';
 export * from './replay';
 export * from './analytics';

@@ -46,6 +46,63 @@ export function currentVisit(events: readonly DealEvent[], end = events.length):
   return { stage: entered.data.stage, enteredAt: entered.at, pauses, warned, breached, escalations };
 }
 
+/**
+ * `currentVisit` kept up to date one event at a time, for a deal whose older events are no longer
+ * at hand (moved to timeline pages): what the scan above finds, without the events before.
+ */
+export interface VisitTracker {
+  /** When the deal was paused, or null while it runs: a visit that begins now begins paused. */
+  readonly pausedSince: Instant | null;
+  readonly visit: {
+    readonly stage: string;
+    readonly enteredAt: Instant;
+    readonly pauses: ReadonlyArray<{ readonly from: Instant; readonly to: Instant }>;
+    /** The pause the visit is in now, if any. */
+    readonly pausedFrom: Instant | null;
+    readonly warned: boolean;
+    readonly breached: boolean;
+    readonly escalations: number;
+  } | null;
+}
+
+export const NO_VISIT: VisitTracker = { pausedSince: null, visit: null };
+
+/** The tracker after one more event. */
+export function trackVisit(tracker: VisitTracker, event: DealEvent): VisitTracker {
+  const pausedSince = event.type === 'paused' ? event.at : event.type === 'resumed' ? null : tracker.pausedSince;
+  if (event.type === 'stage_entered') {
+    const visit = { stage: event.data.stage, enteredAt: event.at, pauses: [], warned: false, breached: false, escalations: 0 };
+    return { pausedSince, visit: { ...visit, pausedFrom: tracker.pausedSince === null ? null : event.at } };
+  }
+  if (ENDS_VISIT.has(event.type)) return { pausedSince, visit: null };
+  const visit = tracker.visit;
+  if (!visit) return pausedSince === tracker.pausedSince ? tracker : { pausedSince, visit };
+  switch (event.type) {
+    case 'paused':
+      return { pausedSince, visit: { ...visit, pausedFrom: event.at } };
+    case 'resumed':
+      return visit.pausedFrom === null
+        ? { pausedSince, visit }
+        : { pausedSince, visit: { ...visit, pauses: [...visit.pauses, { from: visit.pausedFrom, to: event.at }], pausedFrom: null } };
+    case 'sla_warning':
+      return { pausedSince, visit: { ...visit, warned: true } };
+    case 'sla_breached':
+      return { pausedSince, visit: { ...visit, warned: true, breached: true } };
+    case 'escalation_fired':
+      return { pausedSince, visit: { ...visit, escalations: visit.escalations + 1 } };
+    default:
+      return tracker;
+  }
+}
+
+/** The visit in progress as the tracker has it, in `currentVisit`'s terms. */
+export function visitNow(tracker: VisitTracker): StageVisit | null {
+  const visit = tracker.visit;
+  if (!visit) return null;
+  const { pausedFrom, ...rest } = visit;
+  return { ...rest, pauses: pausedFrom === null ? visit.pauses : [...visit.pauses, { from: pausedFrom, to: null }] };
+}
+
 /** When the deal was paused as of `events[index]`, or null if it was running. */
 function pausedAt(events: readonly DealEvent[], index: number): Instant | null {
   for (let i = index - 1; i >= 0; i--) {

@@ -3,6 +3,7 @@ import type { AlertType, DealState, DealStatus, Delivery, Health, Instant } from
 import { healthOf } from './health';
 import type { Rule } from './rules';
 import type { Sop } from './sop-schema';
+import type { StoredTimelinePage } from './timeline-pages';
 
 /** `GET /v1/deals/:dealId`, exactly as `CONTRACT.md` lists it. */
 export interface DealView {
@@ -58,6 +59,13 @@ export interface TimelineEntry {
   data: DealEvent['data'];
 }
 
+/** The timeline as a deal holds it: where its pages are, then its latest events, from timeline index `from`. */
+export interface TimelineTail {
+  readonly from: number;
+  readonly pages: readonly StoredTimelinePage[];
+  readonly events: TimelineEntry[];
+}
+
 /**
  * What a deal's workflow returns once the deal is won or lost and its last deliveries and facts are
  * in: the deal and its whole timeline, so a closed deal is read from its history's close event
@@ -65,7 +73,10 @@ export interface TimelineEntry {
  * view alone.
  */
 export interface ClosedDeal extends DealView {
+  /** The events the deal still held when it closed: the whole timeline, unless `timelinePages` say where the older ones are. */
   timeline?: TimelineEntry[];
+  /** Where the deal's older events went (`TimelineTail`), when it moved any to pages; `timeline` then begins at `from`. */
+  timelinePages?: { readonly from: number; readonly pages: readonly StoredTimelinePage[] };
 }
 
 /** While paused, every SLA clock stands still, so no deadline can be named. */

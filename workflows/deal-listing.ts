@@ -1,10 +1,10 @@
 import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
 import { deadlines } from '../domain/deadlines';
-import type { DealEvent } from '../domain/deal-events';
 import type { DealState } from '../domain/deal-state';
 import { healthOf } from '../domain/health';
 import type { Sop } from '../domain/sop-schema';
-import { currentVisit } from '../domain/stage-visit';
+import type { DealEvent } from '../domain/deal-events';
+import { currentVisit, type StageVisit } from '../domain/stage-visit';
 import { searchAttributes as keys } from './messages';
 
 /** The list fields search attributes cannot carry, kept in the memo for `GET /v1/deals`. */
@@ -43,9 +43,9 @@ export function dealSearchAttributes(state: DealState): SearchAttributeUpdatePai
   ] as SearchAttributeUpdatePair[];
 }
 
-/** What `GET /v1/deals` shows of a deal beyond its search attributes, from its state and timeline. */
-export function dealListing(state: DealState, sop: Sop, events: readonly DealEvent[]): DealListing {
-  const visit = state.status === 'open' ? currentVisit(events) : null;
+/** What `GET /v1/deals` shows of a deal beyond its search attributes, from its state and its stage visit in progress. */
+export function dealListing(state: DealState, sop: Sop, stageVisit: StageVisit | null): DealListing {
+  const visit = state.status === 'open' ? stageVisit : null;
   return {
     stagePausedMs: (visit?.pauses ?? []).reduce((sum, p) => sum + (p.to ? Date.parse(p.to) - Date.parse(p.from) : 0), 0),
     pausedSince: state.paused?.since ?? null,
@@ -64,7 +64,7 @@ export function startVisibility(
   events: readonly DealEvent[],
 ): { memo: { listing: DealListing }; typedSearchAttributes: SearchAttributePair[] } {
   return {
-    memo: { listing: dealListing(state, sop, events) },
+    memo: { listing: dealListing(state, sop, currentVisit(events)) },
     typedSearchAttributes: dealSearchAttributes(state).filter(({ value }) => value !== null) as SearchAttributePair[],
   };
 }

@@ -6,22 +6,38 @@ import type { DealFact } from '../domain/deal-fact-schema';
 import type { Actor } from '../domain/deal-schema';
 import type { DealState, Instant } from '../domain/deal-state';
 import { evolve } from '../domain/evolve';
-import { idempotencyScope, recall, remember, type RememberedAnswer } from '../domain/idempotency';
+import { idempotencyScope, recall, remember, unexpired, type RememberedAnswer } from '../domain/idempotency';
 import { openDeal, type DealOpening } from '../domain/open-deal';
 import { isRejection, reject, type Rejection } from '../domain/rejection';
 import { replayDeal } from '../domain/replay';
 import type { Sop } from '../domain/sop-schema';
-import { dealView, timelineEntry, type DealView, type TimelineEntry } from '../domain/view';
+import { NO_VISIT, trackVisit, visitNow, type StageVisit, type VisitTracker } from '../domain/stage-visit';
+import { pagesToArchive, type StoredTimelinePage, type TimelinePage, type TimelinePaging } from '../domain/timeline-pages';
+import { dealView, timelineEntry, type DealView, type TimelineTail } from '../domain/view';
 import { validation } from './lazy-validation';
 import type { ActRequest, ActResult, RefusedRequest } from './messages';
 
-/** What a key is remembered with: the timeline length the answer was given at, or the refusal. */
+/** What a key is remembered with: the timeline length (all of it, pages too) the answer was given at, or the refusal. */
 type Answer = number | Rejection;
+
+/** Where a deal's timeline begins when its older events have moved to pages. */
+export interface PagedTimeline {
+  /** The timeline index of the first event the deal still holds: every event before it is in `pages`. */
+  readonly offset: number;
+  readonly pages: StoredTimelinePage[];
+  /** The deal's state after the events before `offset`, to replay remembered answers from. */
+  readonly base: DealState;
+}
 
 /** What a deal carries from one run to the next on continue-as-new. */
 export interface CarriedDeal {
   readonly state: DealState;
+  /** The timeline from `paged.offset` on (all of it without `paged`). */
   readonly events: DealEvent[];
+  /** Absent until the deal first moved events to pages. */
+  readonly paged?: PagedTimeline;
+  /** The stage visit in progress; absent in runs from before pages, whose `events` are the whole timeline. */
+  readonly visits?: VisitTracker;
   /** Idempotency keys of the last 24 h and the answer each got: a timeline length, or a refusal. */
   readonly memory: RememberedAnswer<Answer>[];
   /** Analytics facts not yet known to have arrived; absent in runs from before analytics. */
@@ -45,6 +61,8 @@ export class DealSession {
     private readonly events: DealEvent[],
     private memory: RememberedAnswer<Answer>[],
     private readonly hooks: DealHooks,
+    private paged: PagedTimeline | null,
+    private visits: VisitTracker,
   ) {}
 
   /** Bumped by every change, so the workflow's loop wakes up to sync visibility and timers. */
@@ -53,13 +71,14 @@ export class DealSession {
   static open(opening: DealOpening, sop: Sop, actor: Actor, now: Instant, hooks: DealHooks): DealSession {
     const { state, events } = openDeal(opening, sop, actor, now);
     hooks.onFacts(timelineFacts(events, sop));
-    return new DealSession(sop, state, events, [], hooks);
+    return new DealSession(sop, state, events, [], hooks, null, events.reduce(trackVisit, NO_VISIT));
   }
 
   /** A deal carried from an earlier run: its unreported facts go again, or all of them if that run kept none. */
   static resume(carried: CarriedDeal, sop: Sop, hooks: DealHooks): DealSession {
     hooks.onFacts(carried.unreported ?? timelineFacts(carried.events, sop));
-    return new DealSession(sop, carried.state, [...carried.events], [...carried.memory], hooks);
+    const visits = carried.visits ?? carried.events.reduce(trackVisit, NO_VISIT);
+    return new DealSession(sop, carried.state, [...carried.events], [...carried.memory], hooks, carried.paged ?? null, visits);
   }
 
   get current(): DealState {
@@ -68,19 +87,65 @@ export class DealSession {
 
   /** `unreported` undefined: this run reported no facts, so the next one reports the whole timeline. */
   carry(unreported: DealFact[] | undefined): CarriedDeal {
-    return { state: this.state, events: [...this.events], memory: [...this.memory], unreported };
+    return {
+      state: this.state,
+      events: [...this.events],
+      memory: [...this.memory],
+      unreported,
+      ...(this.paged && { paged: this.paged }),
+      visits: this.visits,
+    };
   }
 
-  get timelineEvents(): readonly DealEvent[] {
-    return this.events;
+  /** The stage visit in progress, as `currentVisit` reads it from the whole timeline. */
+  get visit(): StageVisit | null {
+    return visitNow(this.visits);
   }
 
   view(): DealView {
     return dealView(this.state, this.sop);
   }
 
-  timeline(): TimelineEntry[] {
-    return this.events.map(timelineEntry);
+  /** Events in the whole timeline, pages included. */
+  get timelineLength(): number {
+    return this.offset + this.events.length;
+  }
+
+  timeline(): TimelineTail {
+    return { from: this.offset, pages: this.paged?.pages ?? [], events: this.events.map(timelineEntry) };
+  }
+
+  /** The full pages of older events that may leave the deal at `now`: none reaching an answer it still has to replay. */
+  pagesToArchive(now: Instant, paging?: TimelinePaging): Array<TimelinePage & { events: DealEvent[] }> {
+    const replayed = unexpired(this.memory, now)
+      .map((entry) => entry.answer)
+      .filter((answer): answer is number => typeof answer === 'number');
+    return pagesToArchive(this.events, this.offset, Math.min(this.timelineLength, ...replayed), paging);
+  }
+
+  /** `pages`, from `pagesToArchive`, are held elsewhere now: the deal lets go of their events, and of answers past their TTL. */
+  archived(pages: readonly StoredTimelinePage[], now: Instant): void {
+    const count = pages.reduce((sum, page) => sum + page.count, 0);
+    if (count === 0) return;
+    this.memory = unexpired(this.memory, now);
+    if (pages[0].from !== this.offset) throw new Error(`Timeline pages must start at ${this.offset}, not ${pages[0].from}`);
+    const base = this.stateAfter(this.offset + count);
+    this.events.splice(0, count);
+    this.paged = {
+      offset: this.offset + count,
+      pages: [...(this.paged?.pages ?? []), ...pages.map(({ from, count: n, workflowId }) => ({ from, count: n, workflowId }))],
+      base,
+    };
+  }
+
+  private get offset(): number {
+    return this.paged?.offset ?? 0;
+  }
+
+  /** The deal's state after the first `count` events of its whole timeline; `count` is not before the events it holds. */
+  private stateAfter(count: number): DealState {
+    if (!this.paged) return replayDeal(this.events, this.sop, count);
+    return this.events.slice(0, count - this.paged.offset).reduce(evolve, this.paged.base);
   }
 
   /** Applies every deadline that has come due by `now`; each alert is handed on for delivery. */
@@ -120,11 +185,11 @@ export class DealSession {
     this.catchUp(now);
     const outcome = this.evaluate(request, now);
     if (isRejection(outcome)) return outcome;
-    if ('replay' in outcome) return { accepted: true, deal: dealView(replayDeal(this.events, this.sop, outcome.replay), this.sop) };
+    if ('replay' in outcome) return { accepted: true, deal: dealView(this.stateAfter(outcome.replay), this.sop) };
     outcome.events.forEach((event) => this.apply(event));
     if (request.idempotencyKey) {
       const scope = idempotencyScope(request.actor.subject, request.idempotencyKey);
-      this.memory = remember(this.memory, { scope, bodyHash: request.bodyHash ?? '', at: now, answer: this.events.length }, now);
+      this.memory = remember(this.memory, { scope, bodyHash: request.bodyHash ?? '', at: now, answer: this.timelineLength }, now);
     }
     return { accepted: true, deal: this.view() };
   }
@@ -144,9 +209,11 @@ export class DealSession {
 
   private apply(event: DealEvent): void {
     const before = this.state;
+    const visit = this.visit;
     this.state = evolve(this.state, event);
+    this.visits = trackVisit(this.visits, event);
     this.events.push(event);
     this.version++;
-    this.hooks.onFacts(factsOf(this.events, this.events.length - 1, before, this.sop));
+    this.hooks.onFacts(factsOf(event, this.timelineLength - 1, before, visit, this.sop));
   }
 }

@@ -1,5 +1,5 @@
 import { upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { DealEvent, DealState, Sop } from '../domain';
+import type { DealState, Sop, StageVisit } from '../domain';
 import { dealListing, dealSearchAttributes } from './deal-listing';
 
 /**
@@ -10,12 +10,12 @@ import { dealListing, dealSearchAttributes } from './deal-listing';
 export class DealVisibility {
   private lastListing = '';
 
-  sync(state: DealState, sop: Sop, events: readonly DealEvent[]): void {
+  sync(state: DealState, sop: Sop, visit: StageVisit | null): void {
     const current = workflowInfo().typedSearchAttributes;
     const changed = dealSearchAttributes(state).filter(({ key, value }) => !sameValue(current.get(key), value));
     if (changed.length > 0) upsertSearchAttributes(changed);
 
-    const memo = dealListing(state, sop, events);
+    const memo = dealListing(state, sop, visit);
     const memoText = JSON.stringify(memo);
     if (memoText !== this.lastListing && memoText !== JSON.stringify(workflowInfo().memo?.listing ?? null)) {
       upsertMemo({ listing: memo });

@@ -1,13 +1,17 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   setHandler,
   sleep,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
@@ -20,12 +24,25 @@ import type { AlertPayload } from '../domain/deal-state';
 import type { DealOpening } from '../domain/open-deal';
 import { isRejection } from '../domain/rejection';
 import type { Sop } from '../domain/sop-schema';
+import type { StoredTimelinePage, TimelinePaging } from '../domain/timeline-pages';
 import type { ClosedDeal } from '../domain/view';
 import { FACT_REPORTING, WEBHOOK_DELIVERY } from './activity-options';
 import { DealSession, type CarriedDeal } from './deal-session';
 import { DealVisibility } from './deal-visibility';
 import { FactOutbox } from './fact-outbox';
-import { actSignal, actUpdate, REJECTED_FAILURE, rememberRefusalSignal, stateQuery, timelineQuery, type ActRequest } from './messages';
+import {
+  actSignal,
+  actUpdate,
+  closeTimelinePageSignal,
+  REJECTED_FAILURE,
+  rememberRefusalSignal,
+  stateQuery,
+  timelinePageWorkflowId,
+  timelineQuery,
+  timelineTailQuery,
+  type ActRequest,
+} from './messages';
+import { timelinePageWorkflow } from './timeline-page';
 
 export interface DealWorkflowInput {
   readonly opening: DealOpening;
@@ -40,6 +57,8 @@ export interface DealWorkflowInput {
   readonly openedAt?: string;
   /** Continue-as-new once history reaches this many events, if the server has not suggested it sooner. */
   readonly maxHistoryEvents?: number;
+  /** How big the timeline pages the deal moves its older events to grow (default `TIMELINE_PAGING`; tests use small ones). */
+  readonly timelinePaging?: TimelinePaging;
   readonly carried?: CarriedDeal;
 }
 
@@ -118,7 +137,55 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
   });
   setHandler(rememberRefusalSignal, (refused) => deal.rememberRefusal(refused, now()));
   setHandler(stateQuery, () => deal.view());
-  setHandler(timelineQuery, () => deal.timeline());
+  setHandler(timelineTailQuery, () => deal.timeline());
+  setHandler(timelineQuery, () => deal.timeline().events);
+
+  /**
+   * Moves the timeline's full older pages out of the deal, each into a workflow of its own, before
+   * the deal continues as new: what the deal carries stays bounded however long it lives. A page
+   * that cannot be started now stays with the deal, and so do the pages after it, until next time.
+   */
+  async function movePagesOut(): Promise<void> {
+    const pages = deal.pagesToArchive(now(), input.timelinePaging).map((page) => ({
+      ...page,
+      workflowId: timelinePageWorkflowId(deal.current.dealId, workflowInfo().firstExecutionRunId, page.from),
+    }));
+    const started = await Promise.all(
+      pages.map((page) =>
+        startChild(timelinePageWorkflow, {
+          workflowId: page.workflowId,
+          args: [{ dealId: deal.current.dealId, from: page.from, events: page.events }],
+          // The page outlives this run (it continues as new at once) and stays open until the deal closes it.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        }).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof WorkflowExecutionAlreadyStartedError) return true;
+            log.warn('Timeline page not started; the deal keeps its events until next time', {
+              from: page.from,
+              error: failureMessage(error),
+            });
+            return false;
+          },
+        ),
+      ),
+    );
+    const moved = started.indexOf(false) === -1 ? pages : pages.slice(0, started.indexOf(false));
+    deal.archived(
+      moved.map(({ from, count, workflowId }) => ({ from, count, workflowId })),
+      now(),
+    );
+  }
+  /** The deal closed: so do its pages, to be kept as long as it is. */
+  async function closePages(pages: readonly StoredTimelinePage[]): Promise<void> {
+    await Promise.all(
+      pages.map((page) =>
+        getExternalWorkflowHandle(page.workflowId)
+          .signal(closeTimelinePageSignal)
+          .catch((error: unknown) => log.warn('Timeline page not closed', { from: page.from, error: failureMessage(error) })),
+      ),
+    );
+  }
 
   // Deliveries a previous run started and did not see finish go out again under the same ids.
   deal.current.alerts
@@ -129,10 +196,14 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
   const historyLimit = input.maxHistoryEvents ?? 10_000;
   while (deal.current.status === 'open') {
     deal.catchUp(now());
-    visibility.sync(deal.current, deal.sop, deal.timelineEvents);
+    visibility.sync(deal.current, deal.sop, deal.visit);
     if (deal.current.status !== 'open') break;
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) {
       await condition(allHandlersFinished);
+      if (patched('timeline-pages')) {
+        await movePagesOut();
+        await condition(allHandlersFinished);
+      }
       return continueAsNew<typeof dealWorkflow>({ ...input, carried: deal.carry(reportsFacts ? outbox.unsent() : undefined) });
     }
     const seen = deal.version;
@@ -140,8 +211,10 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
     const wait = next ? Math.max(Date.parse(next.at) - Date.now(), 1) : undefined;
     await (wait === undefined ? condition(() => deal.version !== seen) : condition(() => deal.version !== seen, wait));
   }
-  visibility.sync(deal.current, deal.sop, deal.timelineEvents);
+  visibility.sync(deal.current, deal.sop, deal.visit);
   // A closed deal completes once its last webhooks have an outcome and its last facts arrived.
   await condition(() => pending.size === 0 && outbox.idle && allHandlersFinished());
-  return { ...deal.view(), timeline: deal.timeline() };
+  const { from, pages, events } = deal.timeline();
+  await closePages(pages);
+  return { ...deal.view(), timeline: events, ...(pages.length > 0 && { timelinePages: { from, pages } }) };
 }

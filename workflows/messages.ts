@@ -1,13 +1,26 @@
 // The one module of workflows/ that the API imports: names, message definitions, search attributes.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Action, Actor, AnalyticsFigures, DealFact, DealView, Problem, Rejection, Sop, TimelineEntry } from '../domain';
+import type {
+  Action,
+  Actor,
+  AnalyticsFigures,
+  DealEvent,
+  DealFact,
+  DealView,
+  Problem,
+  Rejection,
+  Sop,
+  TimelineEntry,
+  TimelineTail,
+} from '../domain';
 
 export const DEFAULT_TASK_QUEUE = 'sales-sop';
 export const DEAL_WORKFLOW = 'dealWorkflow';
 export const SOP_REGISTRY_WORKFLOW = 'sopRegistryWorkflow';
 export const SOP_REGISTRY_ID = 'sop-registry';
 export const SOP_ANALYTICS_WORKFLOW = 'sopAnalyticsWorkflow';
+export const TIMELINE_PAGE_WORKFLOW = 'timelinePageWorkflow';
 
 /** One analytics workflow per SOP (all its versions), fed by its deals. */
 export function analyticsWorkflowId(sopId: string): string {
@@ -25,6 +38,23 @@ export function dealWorkflowId(dealId: string): string {
 export function dealIdOf(workflowId: string): string | null {
   return workflowId.startsWith(DEAL_ID_PREFIX) ? workflowId.slice(DEAL_ID_PREFIX.length) : null;
 }
+
+/**
+ * The workflow holding the timeline page that begins at index `from` of the deal whose first run
+ * was `firstRunId`: a later deal under the same dealId never meets an earlier one's pages.
+ */
+export function timelinePageWorkflowId(dealId: string, firstRunId: string, from: number): string {
+  return `timeline:${dealId}:${firstRunId}:${from}`;
+}
+
+/** A page of a deal's older events, in the input of its own workflow (`timelinePageWorkflow`). */
+export interface TimelinePageInput {
+  readonly dealId: string;
+  readonly from: number;
+  readonly events: DealEvent[];
+}
+/** The deal closed: its pages close too, and are kept as long as the deal (the namespace's retention). */
+export const closeTimelinePageSignal = defineSignal('closeTimelinePage');
 
 /** An action as the deal receives it, with who sent it and, optionally, an idempotency key. */
 export interface ActRequest {
@@ -52,7 +82,10 @@ export interface RefusedRequest {
 /** Sent by the API after the deal refused a keyed update: a refusal never enters history on its own. */
 export const rememberRefusalSignal = defineSignal<[RefusedRequest]>('rememberRefusal');
 export const stateQuery = defineQuery<DealView>('state');
+/** The events the deal holds now (the whole timeline unless it moved older ones to pages). Kept for API processes from before pages. */
 export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
+/** Where the deal's timeline pages are, and the events it holds after them. */
+export const timelineTailQuery = defineQuery<TimelineTail>('timelineTail');
 
 export interface PublishResult {
   readonly id: string;

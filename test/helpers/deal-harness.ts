@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import { createActivities, webhookKey, type WebhookTarget } from '../../activities';
-import type { Action, Actor, DealOpening, DealView, Sop, TimelineEntry } from '../../domain';
+import type { Action, Actor, DealOpening, DealView, Sop, TimelineEntry, TimelinePaging } from '../../domain';
 import { dealWorkflow } from '../../workflows';
 import { actSignal, analyticsWorkflowId, stateQuery, timelineQuery } from '../../workflows/messages';
 import { ALICE, makeOpening } from './fixtures';
@@ -90,7 +90,7 @@ export class TestDeal {
     taskQueue: string,
     sop: Sop,
     opening: Partial<DealOpening> = {},
-    extra: { maxHistoryEvents?: number } = {},
+    extra: { maxHistoryEvents?: number; timelinePaging?: TimelinePaging } = {},
   ): Promise<TestDeal> {
     startedByTest.add(analyticsWorkflowId(sop.id));
     const handle = await env.client.workflow.start(dealWorkflow, {
