@@ -142,39 +142,35 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
 
   /**
    * Moves the timeline's full older pages out of the deal, each into a workflow of its own, before
-   * the deal continues as new: what the deal carries stays bounded however long it lives. A page
-   * that cannot be started now stays with the deal, and so do the pages after it, until next time.
+   * the deal continues as new: what the deal carries stays bounded however long it lives. Pages
+   * start one after another; one that cannot start now stays with the deal, with every page after
+   * it, until next time, so no page workflow is ever started that the deal does not know of.
    */
   async function movePagesOut(): Promise<void> {
-    const pages = deal.pagesToArchive(now(), input.timelinePaging).map((page) => ({
-      ...page,
-      workflowId: timelinePageWorkflowId(deal.current.dealId, workflowInfo().firstExecutionRunId, page.from),
-    }));
-    const started = await Promise.all(
-      pages.map((page) =>
-        startChild(timelinePageWorkflow, {
-          workflowId: page.workflowId,
-          args: [{ dealId: deal.current.dealId, from: page.from, events: page.events }],
-          // The page outlives this run (it continues as new at once) and stays open until the deal closes it.
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-        }).then(
-          () => true,
-          (error: unknown) => {
-            if (error instanceof WorkflowExecutionAlreadyStartedError) return true;
-            log.warn('Timeline page not started; the deal keeps its events until next time', {
-              from: page.from,
-              error: failureMessage(error),
-            });
-            return false;
-          },
-        ),
-      ),
-    );
-    const moved = started.indexOf(false) === -1 ? pages : pages.slice(0, started.indexOf(false));
-    deal.archived(
-      moved.map(({ from, count, workflowId }) => ({ from, count, workflowId })),
-      now(),
-    );
+    const moved: StoredTimelinePage[] = [];
+    for (const page of deal.pagesToArchive(now(), input.timelinePaging)) {
+      const workflowId = timelinePageWorkflowId(deal.current.dealId, workflowInfo().firstExecutionRunId, page.from);
+      const started = await startChild(timelinePageWorkflow, {
+        workflowId,
+        args: [{ dealId: deal.current.dealId, from: page.from, events: page.events }],
+        // The page outlives this run (it continues as new at once) and stays open until the deal closes it.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      }).then(
+        () => true,
+        (error: unknown) => {
+          // The same id is the same page: its first events and its size follow from the timeline alone.
+          if (error instanceof WorkflowExecutionAlreadyStartedError) return true;
+          log.warn('Timeline page not started; the deal keeps its events until next time', {
+            from: page.from,
+            error: failureMessage(error),
+          });
+          return false;
+        },
+      );
+      if (!started) break;
+      moved.push({ from: page.from, count: page.count, workflowId });
+    }
+    deal.archived(moved, now());
   }
   /** The deal closed: so do its pages, to be kept as long as it is. */
   async function closePages(pages: readonly StoredTimelinePage[]): Promise<void> {
@@ -200,7 +196,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
     if (deal.current.status !== 'open') break;
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) {
       await condition(allHandlersFinished);
-      if (patched('timeline-pages')) {
+      // Runs from before analytics carry their whole timeline, for the next run to report every fact from.
+      if (reportsFacts && patched('timeline-pages')) {
         await movePagesOut();
         await condition(allHandlersFinished);
       }
