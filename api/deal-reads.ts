@@ -1,8 +1,8 @@
-import { QueryRejectedError, WorkflowClient, type Client } from '@temporalio/client';
+import { QueryNotRegisteredError, QueryRejectedError, WorkflowClient, type Client } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import type { ClosedDeal, DealView, TimelineTail } from '../domain';
 import type { dealWorkflow } from '../workflows';
-import { stateQuery, timelineTailQuery } from '../workflows/messages';
+import { stateQuery, timelineQuery, timelineTailQuery } from '../workflows/messages';
 
 /**
  * A deal's state and timeline. An open deal answers a query from the worker that holds it; a closed
@@ -27,11 +27,19 @@ export class DealReads {
     return this.read(workflowId, stateQuery, ({ timeline: _timeline, timelinePages: _pages, ...deal }) => deal);
   }
 
-  /** Where the deal's timeline pages are, and the events it holds after them. */
-  timeline(workflowId: string): Promise<TimelineTail> {
-    return this.read(workflowId, timelineTailQuery, (deal) =>
-      deal.timeline ? { from: deal.timelinePages?.from ?? 0, pages: deal.timelinePages?.pages ?? [], events: deal.timeline } : undefined,
-    );
+  /**
+   * Where the deal's timeline pages are, and the events it holds after them. A worker from before
+   * pages (while a rollout is under way) does not know that query; its deals hold every event.
+   */
+  async timeline(workflowId: string): Promise<TimelineTail> {
+    try {
+      return await this.read(workflowId, timelineTailQuery, (deal) =>
+        deal.timeline ? { from: deal.timelinePages?.from ?? 0, pages: deal.timelinePages?.pages ?? [], events: deal.timeline } : undefined,
+      );
+    } catch (error) {
+      if (!(error instanceof QueryNotRegisteredError && error.message.includes(timelineTailQuery.name))) throw error;
+      return { from: 0, pages: [], events: await this.read(workflowId, timelineQuery, (deal) => deal.timeline) };
+    }
   }
 
   private async read<T>(workflowId: string, query: QueryDefinition<T>, fromResult: (deal: ClosedDeal) => T | undefined): Promise<T> {

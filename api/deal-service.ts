@@ -27,7 +27,7 @@ import { rejectionProblem } from './rejection-problem';
 import type { SopService } from './sop-service';
 import { TimelinePages } from './timeline-pages';
 import { withinDeadline } from './temporal-connection';
-import { isClosedBeforeItRan, isWaitingForWorker } from './temporal-errors';
+import { isClosedBeforeItRan, isWaitingForWorker, temporalProblem } from './temporal-errors';
 
 /** Events in a page of the timeline when the caller sends a pageToken but no pageSize. */
 const DEFAULT_TIMELINE_PAGE = 100;
@@ -141,7 +141,15 @@ export class DealService {
     await this.get(dealId, actor);
     const tail = await this.read(dealId, () => this.reads.timeline(dealWorkflowId(dealId)));
     const length = tail.from + tail.events.length;
-    const readPage = (page: StoredTimelinePage) => this.bounded(() => this.pages.events(page));
+    const readPage = (page: StoredTimelinePage) =>
+      this.bounded(() => this.pages.events(page)).catch((error: unknown) => {
+        throw (
+          temporalProblem(error) ??
+          problems.unavailable(
+            `Events ${page.from}–${page.from + page.count - 1} of deal "${dealId}" are in timeline page ${page.workflowId}, which cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+          )
+        );
+      });
     if (paging.pageSize === undefined && paging.pageToken === undefined) return { events: await timelineRange(tail, readPage, 0, length) };
     const end = Math.min(length, start + (paging.pageSize ?? DEFAULT_TIMELINE_PAGE));
     const events = await timelineRange(tail, readPage, start, end);

@@ -1,6 +1,7 @@
 // GET /v1/deals/:dealId/timeline with pageSize / pageToken, on a deal that has moved its older
 // events to page workflows (tiny pages here): paged and unpaged reads give every event once, in
 // order, open or closed; tokens from elsewhere are 422 problems. Real app, worker and dev server.
+import { timelinePageToken } from '../../api/deal-timeline';
 import { sopSchema } from '../../domain';
 import { dealWorkflow } from '../../workflows';
 import { dealWorkflowId, timelineTailQuery } from '../../workflows/messages';
@@ -125,4 +126,31 @@ test('bad paging is a 422 problem naming the parameter, and reveals nothing of o
   const next = await service.call('GET', `/v1/deals/paged-2/timeline?pageToken=${token}`, { as: 'alice' });
   expect(next.status).toBe(200);
   expect(next.body.events[0].type).toBe('stage_entered');
+});
+
+test('a timeline page that cannot be read is a 503 problem naming the page, never a 500', async () => {
+  await startPagedDeal('paged-4');
+  for (let i = 0; i < 40; i++) {
+    await service.call('POST', '/v1/deals/paged-4/actions', { as: 'alice', body: { type: 'log_activity', kind: 'call', note: `n${i}` } });
+  }
+  const held = await service.env.client.workflow.getHandle(dealWorkflowId('paged-4')).query(timelineTailQuery);
+  expect(held.pages.length).toBeGreaterThan(0);
+  const lost = held.pages[0];
+  await service.env.client.workflowService.deleteWorkflowExecution({
+    namespace: service.env.namespace ?? 'default',
+    workflowExecution: { workflowId: lost.workflowId },
+  });
+  const reply = await eventually(
+    () => service.call('GET', '/v1/deals/paged-4/timeline', { as: 'alice' }),
+    (answer) => answer.status !== 200,
+  );
+  expect(reply.status).toBe(503);
+  expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(reply.body.detail).toContain(`timeline page ${lost.workflowId}, which cannot be read`);
+  // Pages that are not lost, and the events the deal still holds, read as before.
+  const fromTail = await service.call('GET', `/v1/deals/paged-4/timeline?pageSize=5&pageToken=${timelinePageToken('paged-4', held.from)}`, {
+    as: 'alice',
+  });
+  expect(fromTail.status).toBe(200);
+  expect(fromTail.body.events).toEqual(held.events.slice(0, 5));
 });
