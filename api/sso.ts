@@ -36,6 +36,8 @@ function refusal(error: InstanceType<typeof errors.JOSEError>): string {
   if (error instanceof errors.JWSSignatureVerificationFailed)
     return "The token's signature does not verify with the identity provider's keys.";
   if (error instanceof errors.JWKSNoMatchingKey) return "No key of the identity provider matches the token's key id and algorithm.";
+  if (error instanceof errors.JWKSMultipleMatchingKeys)
+    return "The token names no key id, and none of the identity provider's keys that fit verifies it.";
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
     return "The token's algorithm is not one the identity provider's keys allow.";
   }
@@ -81,10 +83,9 @@ export class SsoVerifier {
       return payload;
     } catch (error) {
       if (!(error instanceof errors.JOSEError)) {
-        // jose answers a token it cannot even decode (bad base64, not JSON) with a plain TypeError or SyntaxError at times.
-        if (error instanceof TypeError || error instanceof SyntaxError)
-          throw problems.unauthorized('The token is not a well-formed, signed JWT.', 'invalid_token');
-        throw error;
+        // jose answers a token it cannot decode with a TypeError at times, and WebCrypto a provider key
+        // it cannot import with a DOMException: the token is not verified either way.
+        throw problems.unauthorized("The token could not be verified with the identity provider's keys.", 'invalid_token');
       }
       // A key id we have not seen: the identity provider may have rotated its keys since we fetched them.
       if (error instanceof errors.JWKSNoMatchingKey && !retried && (await this.keys.refreshForUnknownKey()))

@@ -6,6 +6,7 @@ import { ROLES, SUBJECT, type Role } from '../domain';
 import { DEFAULT_TASK_QUEUE } from '../workflows/messages';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 const port = z.coerce.number().int().min(1).max(65535);
 const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g. "temporal:7233"');
 
@@ -26,7 +27,12 @@ const envSchema = z.object({
   SOP_DIR: z.string().min(1).default('sops'),
   API_KEYS: z.string().optional(),
   API_KEYS_FILE: z.string().optional(),
-  AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  AUTH_JWKS_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+    .refine((url) => url.startsWith('https:') || LOOPBACK.test(new URL(url).hostname), {
+      error: 'expected an https URL (plain http only on localhost): whoever can change the keys can sign in as anyone',
+    })
+    .optional(),
   AUTH_ISSUER: z.string().optional(),
   AUTH_AUDIENCE: z.string().optional(),
   AUTH_SUBJECT_CLAIM: z.string().min(1).max(200).default('sub'),

@@ -173,6 +173,11 @@ describe('SSO and RATE_LIMIT', () => {
   test('one AUTH_* variable without the others names the missing ones', () => {
     expect(() => parseConfig({ AUTH_JWKS_URL: sso.AUTH_JWKS_URL })).toThrow(/AUTH_ISSUER: required with AUTH_JWKS_URL.*\n.*AUTH_AUDIENCE/s);
     expect(() => parseConfig({ ...sso, AUTH_JWKS_URL: 'file:///etc/keys' })).toThrow(/AUTH_JWKS_URL: expected an http\(s\) URL/);
+    // Plain http lets anyone on the way swap the keys: only on this machine.
+    expect(() => parseConfig({ ...sso, AUTH_JWKS_URL: 'http://idp.example/jwks' })).toThrow(/AUTH_JWKS_URL: expected an https URL/);
+    for (const local of ['http://127.0.0.1:8080/jwks', 'http://localhost/jwks', 'http://[::1]:9/jwks']) {
+      expect(parseConfig({ ...sso, AUTH_JWKS_URL: local }).sso?.jwksUrl).toBe(local);
+    }
   });
 
   test('RATE_LIMIT is a whole number of requests a second', () => {

@@ -130,6 +130,19 @@ test('a key the provider rotates in works at once, without a restart', async () 
   expect((await service.call('GET', '/v1/deals', as(token))).status).toBe(200);
 });
 
+test('a key the provider publishes broken is a 401 for the token that names it, not a 500', async () => {
+  const broken = { kty: 'RSA', kid: 'broken', alg: 'RS256', use: 'sig', n: 'AQAB', e: 'AQAB' };
+  const before = idp.published;
+  idp.published = [...before, { ...key, kid: 'broken', jwk: broken }];
+  const token = await idp.token({ ...key, kid: 'broken' }, { sub: 'carol', role: 'rep' });
+  const reply = await service.call('GET', '/v1/deals', as(token));
+  expect(reply.status).toBe(401);
+  expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(reply.body.detail).toBe("The token could not be verified with the identity provider's keys.");
+  idp.published = before;
+  expect(await jwks.refresh()).toBe(true);
+});
+
 test('a key set that fails later keeps the cached keys, and says so in /readyz and the log; it recovers', async () => {
   const token = await idp.token(key, { sub: 'carol', role: 'rep' });
   idp.failWith = 503;
