@@ -140,39 +140,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
   setHandler(timelineTailQuery, () => deal.timeline());
   setHandler(timelineQuery, () => deal.timeline().events);
 
-  /**
-   * Moves the timeline's full older pages out of the deal, each into a workflow of its own, before
-   * the deal continues as new: what the deal carries stays bounded however long it lives. Pages
-   * start one after another; one that cannot start now stays with the deal, with every page after
-   * it, until next time, so no page workflow is ever started that the deal does not know of.
-   */
-  async function movePagesOut(): Promise<void> {
-    const moved: StoredTimelinePage[] = [];
-    for (const page of deal.pagesToArchive(now(), input.timelinePaging)) {
-      const workflowId = timelinePageWorkflowId(deal.current.dealId, workflowInfo().firstExecutionRunId, page.from);
-      const started = await startChild(timelinePageWorkflow, {
-        workflowId,
-        args: [{ dealId: deal.current.dealId, from: page.from, events: page.events }],
-        // The page outlives this run (it continues as new at once) and stays open until the deal closes it.
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      }).then(
-        () => true,
-        (error: unknown) => {
-          // The same id is the same page: its first events and its size follow from the timeline alone.
-          if (error instanceof WorkflowExecutionAlreadyStartedError) return true;
-          log.warn('Timeline page not started; the deal keeps its events until next time', {
-            from: page.from,
-            error: failureMessage(error),
-          });
-          return false;
-        },
-      );
-      if (!started) break;
-      moved.push({ from: page.from, count: page.count, workflowId });
-    }
-    deal.archived(moved, now());
-  }
-  /** The deal closed: so do its pages, to be kept as long as it is. */
+  /** Closes pages: all of them once the deal closes, to be kept exactly as long as it is. */
   async function closePages(pages: readonly StoredTimelinePage[]): Promise<void> {
     await Promise.all(
       pages.map((page) =>
@@ -180,6 +148,46 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
           .signal(closeTimelinePageSignal)
           .catch((error: unknown) => log.warn('Timeline page not closed', { from: page.from, error: failureMessage(error) })),
       ),
+    );
+  }
+
+  /**
+   * Moves the timeline's full older pages out of the deal, each into a workflow of its own, before
+   * the deal continues as new: what the deal carries stays bounded however long it lives. The pages
+   * start together (one workflow task: the deal answers no query while it is continuing as new). If
+   * one cannot start, the deal keeps it and every page after it until next time, and closes those
+   * after it that did start: no page stays open that the deal does not know of. Next time (a whole
+   * run later, long after those closed) they start again under the same ids, as new runs of them.
+   */
+  async function movePagesOut(): Promise<void> {
+    const pages = deal.pagesToArchive(now(), input.timelinePaging).map(({ from, count, events }) => ({
+      from,
+      count,
+      events,
+      workflowId: timelinePageWorkflowId(deal.current.dealId, workflowInfo().firstExecutionRunId, from),
+    }));
+    const started = await Promise.all(
+      pages.map(({ workflowId, from, events }) =>
+        startChild(timelinePageWorkflow, {
+          workflowId,
+          args: [{ dealId: deal.current.dealId, from, events }],
+          // The page outlives this run (it continues as new at once) and stays open until the deal closes it.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        }).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof WorkflowExecutionAlreadyStartedError) return true;
+            log.warn('Timeline page not started; the deal keeps its events until next time', { from, error: failureMessage(error) });
+            return false;
+          },
+        ),
+      ),
+    );
+    const kept = started.indexOf(false) === -1 ? pages.length : started.indexOf(false);
+    await closePages(pages.slice(kept).filter((_, i) => started[kept + i]));
+    deal.archived(
+      pages.slice(0, kept).map(({ from, count, workflowId }) => ({ from, count, workflowId })),
+      now(),
     );
   }
 

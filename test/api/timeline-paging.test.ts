@@ -64,7 +64,8 @@ test('paged and unpaged, a deal with pages gives its whole timeline once, in ord
       as: 'alice',
       body: { type: 'log_activity', kind: 'call', note: `touch ${i}` },
     });
-    expect(reply.status).toBe(200);
+    // The body too, so a failure says which problem it was.
+    expect({ i, status: reply.status, body: reply.status === 200 ? null : reply.body }).toEqual({ i, status: 200, body: null });
   }
   // Pages have left the deal: the events it holds no longer start at the beginning.
   const held = await service.env.client.workflow.getHandle(dealWorkflowId('paged-1')).query(timelineTailQuery);
