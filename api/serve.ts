@@ -44,7 +44,7 @@ export async function serveApi(options: {
       })
     : null;
   const sso = config.sso && jwks ? new SsoVerifier(config.sso, jwks) : null;
-  const connection = await Connection.connect(apiConnectionOptions(options.temporalAddress));
+  const connection = await Connection.connect(apiConnectionOptions(options.temporalAddress, config.temporalConnection));
   const client = new Client({ connection, namespace: config.namespace });
   const sops = new SopService(client, config.taskQueue);
   const deals = new DealService(client, sops, config.taskQueue, config.namespace);

@@ -1,3 +1,4 @@
+import type { TemporalConnection } from '../config';
 import {
   defaultGrpcRetryOptions,
   makeGrpcRetryInterceptor,
@@ -29,9 +30,12 @@ export function deadlineBoundedRetryInterceptor(base: GrpcRetryOptions = default
   };
 }
 
-/** How the API connects to Temporal: the SDK's defaults, with retries that end by each call's deadline. */
-export function apiConnectionOptions(address: string): ConnectionOptions {
-  return { address, interceptors: [deadlineBoundedRetryInterceptor()] };
+/**
+ * How the API connects to Temporal: the SDK's defaults with `connection` (TLS, API key, metadata
+ * from Temporal's environment configuration), and retries that end by each call's deadline.
+ */
+export function apiConnectionOptions(address: string, connection: TemporalConnection = {}): ConnectionOptions {
+  return { address, ...connection, interceptors: [deadlineBoundedRetryInterceptor()] };
 }
 
 /** Time past the deadline given to the SDK to report its own failure before the timer answers instead. */

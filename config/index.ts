@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { ConnectionOptions } from '@temporalio/client';
 import { z } from 'zod';
 import { webhookKey, type WebhookTarget } from '../activities';
 import { ROLES, SUBJECT, type Role } from '../domain';
@@ -15,7 +17,7 @@ const envSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   TEMPORAL_ADDRESS: hostPort.optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_RETENTION: z
@@ -88,10 +90,19 @@ export function hashKey(key: ApiKey): CallerKey {
   return { sha256: tokenSha256(key.token), role: key.role, subject: key.subject };
 }
 
+/** How to reach Temporal beyond its address: TLS (mTLS), an API key (Temporal Cloud), gRPC metadata. */
+export interface TemporalConnection {
+  readonly tls?: ConnectionOptions['tls'];
+  readonly apiKey?: string;
+  readonly metadata?: Record<string, string>;
+}
+
 export interface ServiceConfig {
   readonly http: { readonly host: string; readonly port: number };
-  /** null: start the embedded dev server (only `npm start` does). */
+  /** null: start the embedded dev server (only `npm start` does). From TEMPORAL_ADDRESS or the profile. */
   readonly temporalAddress: string | null;
+  /** From Temporal's own environment configuration (`@temporalio/envconfig`): env vars, then the profile. */
+  readonly temporalConnection: TemporalConnection;
   readonly namespace: string;
   readonly taskQueue: string;
   readonly embedded: { readonly port: number; readonly uiPort: number; readonly retention: string };
@@ -191,6 +202,59 @@ export function parseApiKeysFile(file: string, into: CallerKey[] = []): { keys: 
   return { keys: into, problems: addKeys(entries, 'API_KEYS_FILE', true, into) };
 }
 
+/** envconfig reads files as Uint8Array; the SDK's connections take Buffers. */
+function asBuffers(tls: NonNullable<ConnectionOptions['tls']>): NonNullable<ConnectionOptions['tls']> {
+  if (typeof tls === 'boolean') return tls;
+  const buffer = (data: Uint8Array | undefined) => (data ? Buffer.from(data) : undefined);
+  return {
+    ...tls,
+    serverRootCACertificate: buffer(tls.serverRootCACertificate),
+    clientCertPair: tls.clientCertPair && { crt: Buffer.from(tls.clientCertPair.crt), key: Buffer.from(tls.clientCertPair.key) },
+  };
+}
+
+const TLS_FILES = ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_CONFIG_FILE'] as const;
+
+/**
+ * The Temporal connection as Temporal's SDKs and CLI read it (`@temporalio/envconfig`): a profile
+ * from TEMPORAL_CONFIG_FILE (default `~/.config/temporalio/temporal.toml`) chosen by
+ * TEMPORAL_PROFILE, overridden by TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY and
+ * TEMPORAL_TLS_*. Every file named is read now, so a wrong path stops the process at start.
+ */
+function temporalProfile(env: Record<string, string>): {
+  profile: { address?: string; namespace?: string; connection: TemporalConnection };
+  problems: Problem[];
+} {
+  const problems: Problem[] = [];
+  for (const variable of TLS_FILES) {
+    if (!env[variable]) continue;
+    try {
+      accessSync(env[variable], constants.R_OK);
+    } catch (error) {
+      problems.push({ variable, message: `cannot read "${env[variable]}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    }
+  }
+  if (Boolean(env.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
+    const missing = env.TEMPORAL_TLS_CLIENT_CERT_PATH ? 'TEMPORAL_TLS_CLIENT_KEY_PATH' : 'TEMPORAL_TLS_CLIENT_CERT_PATH';
+    problems.push({ variable: missing, message: 'a client certificate and its key go together (mTLS): set both' });
+  }
+  if (problems.length > 0) return { profile: { connection: {} }, problems };
+  try {
+    const { namespace, connectionOptions } = loadClientConnectConfig({ overrideEnvVars: env });
+    const { address, tls, apiKey, metadata } = connectionOptions;
+    const connection: TemporalConnection = {
+      ...(tls !== undefined && tls !== null && { tls: asBuffers(tls) }),
+      ...(typeof apiKey === 'string' && { apiKey }),
+      ...(metadata && Object.keys(metadata).length > 0 && { metadata: metadata as Record<string, string> }),
+    };
+    return { profile: { address, namespace, connection }, problems };
+  } catch (error) {
+    const message = (error as Error).message;
+    const variable = /^Profile /.test(message) ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE';
+    return { profile: { connection: {} }, problems: [{ variable, message }] };
+  }
+}
+
 const SSO_VARIABLES = ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
 
 /** The three AUTH_* variables go together: one without the others is a mistake, not a choice. */
@@ -211,7 +275,13 @@ export function parseConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     ...(raw.API_KEYS ? parseApiKeys(raw.API_KEYS, keys).problems : []),
     ...(raw.API_KEYS_FILE ? parseApiKeysFile(raw.API_KEYS_FILE, keys).problems : []),
   ];
+  const temporal = temporalProfile(raw);
+  const profileAddress = !raw.TEMPORAL_ADDRESS && temporal.profile.address ? hostPort.safeParse(temporal.profile.address) : null;
   const problems = [
+    ...temporal.problems,
+    ...(profileAddress && !profileAddress.success
+      ? [{ variable: 'TEMPORAL_PROFILE', message: `the profile's address "${temporal.profile.address}" is not host:port` }]
+      : []),
     ...(parsed.success
       ? []
       : parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message }))),
@@ -223,8 +293,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   const e = parsed.data;
   return {
     http: { host: e.HOST, port: e.PORT },
-    temporalAddress: e.TEMPORAL_ADDRESS ?? null,
-    namespace: e.TEMPORAL_NAMESPACE,
+    temporalAddress: e.TEMPORAL_ADDRESS ?? temporal.profile.address ?? null,
+    temporalConnection: temporal.profile.connection,
+    namespace: e.TEMPORAL_NAMESPACE ?? temporal.profile.namespace ?? 'default',
     taskQueue: e.TASK_QUEUE,
     embedded: { port: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT, retention: e.TEMPORAL_RETENTION },
     dataDir: e.DATA_DIR,

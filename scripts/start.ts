@@ -36,8 +36,8 @@ async function run(): Promise<void> {
   try {
     // We stop the worker ourselves, in order: API first, then the worker, then the server.
     const failures = installWorkerRuntime({ logger, metricsAddress: config.metricsAddress, shutdownSignals: [] });
-    const connection = await NativeConnection.connect({ address: temporalAddress });
-    const clientConnection = await Connection.connect({ address: temporalAddress });
+    const connection = await NativeConnection.connect({ address: temporalAddress, ...config.temporalConnection });
+    const clientConnection = await Connection.connect({ address: temporalAddress, ...config.temporalConnection });
     const client = new Client({ connection: clientConnection, namespace: config.namespace });
     failures.lookUpOwnersWith(visibilityRunOwner(client, config.namespace));
     const worker = await createDealWorker({ connection, client, ...config, bundleCacheDir: config.dataDir });

@@ -185,3 +185,80 @@ describe('SSO and RATE_LIMIT', () => {
     for (const bad of ['0', '-5', '2.5', 'fast']) expect(() => parseConfig({ RATE_LIMIT: bad })).toThrow(/RATE_LIMIT/);
   });
 });
+
+describe("the Temporal connection, as Temporal's environment configuration has it", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'envconfig-'));
+  const write = (name: string, text: string): string => {
+    writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  const toml = write(
+    'temporal.toml',
+    [
+      '[profile.default]',
+      'address = "default.example:7233"',
+      '',
+      '[profile.cloud]',
+      'address = "sales.a1b2c.tmprl.cloud:7233"',
+      'namespace = "sales.a1b2c"',
+      'api_key = "cloud-key"',
+      '',
+    ].join('\n'),
+  );
+
+  test('a profile from TEMPORAL_CONFIG_FILE chosen by TEMPORAL_PROFILE: address, namespace, API key (TLS on)', () => {
+    const config = parseConfig({ TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'cloud' });
+    expect(config.temporalAddress).toBe('sales.a1b2c.tmprl.cloud:7233');
+    expect(config.namespace).toBe('sales.a1b2c');
+    expect(config.temporalConnection).toEqual({ apiKey: 'cloud-key', tls: true });
+    expect(parseConfig({ TEMPORAL_CONFIG_FILE: toml }).temporalAddress).toBe('default.example:7233');
+  });
+
+  test('environment variables override the profile', () => {
+    const config = parseConfig({
+      TEMPORAL_CONFIG_FILE: toml,
+      TEMPORAL_PROFILE: 'cloud',
+      TEMPORAL_ADDRESS: 'other:7233',
+      TEMPORAL_NAMESPACE: 'ns',
+    });
+    expect([config.temporalAddress, config.namespace]).toEqual(['other:7233', 'ns']);
+  });
+
+  test('mTLS files are read at start: the certificates, the key and the CA go into the connection', () => {
+    const [cert, key, ca] = [write('client.pem', 'CERT'), write('client.key', 'KEY'), write('ca.pem', 'CA')];
+    const config = parseConfig({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_TLS_CLIENT_CERT_PATH: cert,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: key,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca,
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+    });
+    const tls = config.temporalConnection.tls as {
+      serverNameOverride: string;
+      serverRootCACertificate: Buffer;
+      clientCertPair: { crt: Buffer; key: Buffer };
+    };
+    expect(tls.serverNameOverride).toBe('temporal.internal');
+    expect([tls.serverRootCACertificate, tls.clientCertPair.crt, tls.clientCertPair.key].map(String)).toEqual(['CA', 'CERT', 'KEY']);
+  });
+
+  test('a wrong certificate path, half a client pair, an unknown profile or a missing config file: bad configuration naming the variable', () => {
+    const failure = (env: Record<string, string>): string => {
+      try {
+        parseConfig(env);
+      } catch (error) {
+        return (error as ConfigError).message;
+      }
+      return 'no error';
+    };
+    expect(failure({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/nope/client.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/nope/client.key' })).toMatch(
+      /TEMPORAL_TLS_CLIENT_CERT_PATH: cannot read "\/nope\/client.pem": ENOENT\n.*TEMPORAL_TLS_CLIENT_KEY_PATH: cannot read/,
+    );
+    expect(failure({ TEMPORAL_TLS_CLIENT_CERT_PATH: write('only.pem', 'CERT') })).toMatch(
+      /TEMPORAL_TLS_CLIENT_KEY_PATH: a client certificate and its key go together/,
+    );
+    expect(failure({ TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'staging' })).toMatch(/TEMPORAL_PROFILE: Profile 'staging' not found/);
+    expect(failure({ TEMPORAL_CONFIG_FILE: '/nope/temporal.toml' })).toMatch(/TEMPORAL_CONFIG_FILE: cannot read "\/nope\/temporal.toml"/);
+    expect(failure({ TEMPORAL_CONFIG_FILE: write('broken.toml', '[profile.default\naddress = 1') })).toMatch(/TEMPORAL_CONFIG_FILE: /);
+  });
+});

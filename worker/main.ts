@@ -12,8 +12,8 @@ async function run(): Promise<void> {
   const address = temporalAddressOf(config);
   const logger = createLogger(config.logLevel);
   const failures = installWorkerRuntime({ logger, metricsAddress: config.metricsAddress, shutdownSignals: ['SIGINT', 'SIGTERM'] });
-  const connection = await NativeConnection.connect({ address });
-  const clientConnection = await Connection.connect({ address });
+  const connection = await NativeConnection.connect({ address, ...config.temporalConnection });
+  const clientConnection = await Connection.connect({ address, ...config.temporalConnection });
   try {
     const client = new Client({ connection: clientConnection, namespace: config.namespace });
     failures.lookUpOwnersWith(visibilityRunOwner(client, config.namespace));
