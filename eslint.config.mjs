@@ -8,6 +8,7 @@ export default tseslint.config(
     ignores: [
       'jest.config.js',
       'jest.faults.config.js',
+      'jest.cluster.config.js',
       'node_modules/',
       'dist/',
       '.temporal/',

@@ -213,7 +213,12 @@ function asBuffers(tls: NonNullable<ConnectionOptions['tls']>): NonNullable<Conn
   };
 }
 
-const TLS_FILES = ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_CONFIG_FILE'] as const;
+const TLS_FILES = [
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_CONFIG_FILE',
+] as const;
 
 /**
  * The Temporal connection as Temporal's SDKs and CLI read it (`@temporalio/envconfig`): a profile
@@ -231,7 +236,10 @@ function temporalProfile(env: Record<string, string>): {
     try {
       accessSync(env[variable], constants.R_OK);
     } catch (error) {
-      problems.push({ variable, message: `cannot read "${env[variable]}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      problems.push({
+        variable,
+        message: `cannot read "${env[variable]}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      });
     }
   }
   if (Boolean(env.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
