@@ -1,14 +1,14 @@
 // The production topology on one machine: PostgreSQL, the Temporal server on it, then workers and
 // API processes, each a process of its own (so one can be killed, as in production). Used by
 // `npm run cluster` and by the cluster tests.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Child } from './child';
 import { freePortBelow, waitForPort } from './ports';
 import { startPostgres, type RunningPostgres } from './postgres';
-import { setUpNamespace, setUpSchemas, startTemporalServer, temporalPorts, type TemporalPorts } from './temporal-cluster';
+import { setUpNamespace, setUpSchemas, startTemporalServer, temporalPorts, type ClusterTls, type TemporalPorts } from './temporal-cluster';
 import { temporalServer, type TemporalServerBinaries } from './temporal-server';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/messages';
 
@@ -26,6 +26,8 @@ export interface ClusterOptions {
   readonly retention: string;
   /** The environment every worker and API process gets (API_KEYS, SOP_DIR, TASK_QUEUE, LOG_LEVEL, ...). */
   readonly env: Record<string, string>;
+  /** mTLS on the frontend: workers and APIs then connect with the client certificate, through TEMPORAL_TLS_*. */
+  readonly tls?: ClusterTls;
   readonly log: (line: string) => void;
 }
 
@@ -55,7 +57,7 @@ export class Cluster {
       options.log(`PostgreSQL on 127.0.0.1:${postgres.port}; applying the Temporal schemas`);
       await setUpSchemas(binaries, postgres.port);
       await cluster.startServer();
-      await setUpNamespace(cluster.temporalAddress, options.namespace, options.retention);
+      await setUpNamespace(cluster.temporalAddress, options.namespace, options.retention, options.tls);
       await Promise.all(Array.from({ length: options.workers }, (_, i) => cluster.startWorker(i)));
       await Promise.all(Array.from({ length: options.apis }, (_, i) => cluster.startApi(i)));
       return cluster;
@@ -85,6 +87,7 @@ export class Cluster {
         dir: path.join(this.options.dataDir, 'temporal'),
         ports: this.ports,
         postgresPort: this.postgres.port,
+        tls: this.options.tls,
       }),
     );
   }
@@ -93,12 +96,26 @@ export class Cluster {
     await this.server?.stop(signal, 30_000);
   }
 
-  /** Worker `index`; ready once it says "worker started". */
+  /** How workers and APIs reach Temporal: its address, and with mTLS the client certificate, as Temporal's environment configuration reads them. */
+  private get temporalEnv(): Record<string, string> {
+    const tls = this.options.tls;
+    return {
+      TEMPORAL_ADDRESS: this.temporalAddress,
+      TEMPORAL_NAMESPACE: this.options.namespace,
+      ...(tls && {
+        TEMPORAL_TLS_CLIENT_CERT_PATH: tls.clientCert,
+        TEMPORAL_TLS_CLIENT_KEY_PATH: tls.clientKey,
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: tls.ca,
+        TEMPORAL_TLS_SERVER_NAME: tls.serverName,
+      }),
+    };
+  }
+
+  /** Worker `index`; ready once it polls the task queue. */
   async startWorker(index: number): Promise<void> {
     const env = {
       ...this.options.env,
-      TEMPORAL_ADDRESS: this.temporalAddress,
-      TEMPORAL_NAMESPACE: this.options.namespace,
+      ...this.temporalEnv,
       // Its own bundle cache and metrics port.
       DATA_DIR: path.join(this.options.dataDir, `worker-${index}`),
       WORKER_METRICS_PORT: String(await freePortBelow(new Set([this.options.apiPort]), 40_000, 60_000)),
@@ -117,7 +134,17 @@ export class Cluster {
 
   /** Identities of the workers polling the deal task queue now. */
   private async workflowPollers(): Promise<string[]> {
-    const connection = await Connection.connect({ address: this.temporalAddress });
+    const tls = this.options.tls;
+    const connection = await Connection.connect({
+      address: this.temporalAddress,
+      ...(tls && {
+        tls: {
+          serverNameOverride: tls.serverName,
+          serverRootCACertificate: readFileSync(tls.ca),
+          clientCertPair: { crt: readFileSync(tls.clientCert), key: readFileSync(tls.clientKey) },
+        },
+      }),
+    });
     try {
       const { pollers } = await connection.workflowService.describeTaskQueue({
         namespace: this.options.namespace,
@@ -135,8 +162,7 @@ export class Cluster {
     const port = this.options.apiPort + index;
     const env = {
       ...this.options.env,
-      TEMPORAL_ADDRESS: this.temporalAddress,
-      TEMPORAL_NAMESPACE: this.options.namespace,
+      ...this.temporalEnv,
       PORT: String(port),
       DATA_DIR: path.join(this.options.dataDir, `api-${index}`),
     };

@@ -16,6 +16,25 @@ import type { TemporalServerBinaries } from './temporal-server';
 const run = promisify(execFile);
 const DATABASES = { temporal: 'temporal', visibility: 'temporal_visibility' } as const;
 
+/** mTLS on the frontend: the server's certificate, and the CA its clients' certificates must chain to. */
+export interface ClusterTls {
+  readonly ca: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  /** A client certificate the server's own system workers present (and the CLI, for the setup). */
+  readonly clientCert: string;
+  readonly clientKey: string;
+  /** The name in the server's certificate that clients check. */
+  readonly serverName: string;
+}
+
+/** The temporal CLI's flags for a frontend behind `tls`. */
+export function cliTlsFlags(tls: ClusterTls | undefined): string[] {
+  return tls
+    ? ['--tls-cert-path', tls.clientCert, '--tls-key-path', tls.clientKey, '--tls-ca-path', tls.ca, '--tls-server-name', tls.serverName]
+    : [];
+}
+
 export interface TemporalPorts {
   readonly frontend: number;
   readonly others: { history: number; matching: number; worker: number; frontendHttp: number };
@@ -63,7 +82,26 @@ export async function setUpSchemas(binaries: TemporalServerBinaries, postgresPor
   }
 }
 
-function serverConfig(ports: TemporalPorts, postgresPort: number, dynamicConfig: string): string {
+function tlsConfig(tls: ClusterTls | undefined): string {
+  if (!tls) return '';
+  const client = `
+      client:
+        serverName: ${tls.serverName}
+        rootCaFiles: [${JSON.stringify(tls.ca)}]`;
+  return `
+  tls:
+    frontend:
+      server:
+        certFile: ${JSON.stringify(tls.serverCert)}
+        keyFile: ${JSON.stringify(tls.serverKey)}
+        clientCaFiles: [${JSON.stringify(tls.ca)}]
+        requireClientAuth: true${client}
+    systemWorker:
+      certFile: ${JSON.stringify(tls.clientCert)}
+      keyFile: ${JSON.stringify(tls.clientKey)}${client}`;
+}
+
+function serverConfig(ports: TemporalPorts, postgresPort: number, dynamicConfig: string, tls?: ClusterTls): string {
   const store = (database: string, conns: number) => `
       sql:
         pluginName: postgres12
@@ -94,7 +132,7 @@ persistence:
 global:
   membership:
     maxJoinDuration: 30s
-    broadcastAddress: 127.0.0.1
+    broadcastAddress: 127.0.0.1${tlsConfig(tls)}
 services:
   frontend:${service(ports.frontend, ports.membership.frontend, ports.others.frontendHttp)}
   history:${service(ports.others.history, ports.membership.history)}
@@ -125,6 +163,7 @@ export async function startTemporalServer(options: {
   dir: string;
   ports: TemporalPorts;
   postgresPort: number;
+  tls?: ClusterTls;
   onLine?: (line: string) => void;
 }): Promise<Child> {
   mkdirSync(options.dir, { recursive: true });
@@ -132,7 +171,7 @@ export async function startTemporalServer(options: {
   const dynamicConfig = path.join(options.dir, 'dynamicconfig.yaml');
   // Search attributes registered by the CLI are visible to the next request at once.
   writeFileSync(dynamicConfig, 'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n');
-  writeFileSync(configFile, serverConfig(options.ports, options.postgresPort, dynamicConfig));
+  writeFileSync(configFile, serverConfig(options.ports, options.postgresPort, dynamicConfig, options.tls));
   const child = new Child('temporal', options.binaries.server, ['--config-file', configFile, '--allow-no-auth', 'start'], {
     env: process.env,
     onLine: options.onLine,
@@ -144,7 +183,7 @@ export async function startTemporalServer(options: {
   const address = `127.0.0.1:${options.ports.frontend}`;
   const until = Date.now() + 90_000;
   for (;;) {
-    const healthy = await run(cli, ['operator', 'cluster', 'health', '--address', address]).then(
+    const healthy = await run(cli, ['operator', 'cluster', 'health', '--address', address, ...cliTlsFlags(options.tls)]).then(
       () => true,
       () => false,
     );
@@ -155,9 +194,9 @@ export async function startTemporalServer(options: {
 }
 
 /** The namespace with its retention, and the deal search attributes (ones that exist are fine). */
-export async function setUpNamespace(address: string, namespace: string, retention: string): Promise<void> {
+export async function setUpNamespace(address: string, namespace: string, retention: string, tls?: ClusterTls): Promise<void> {
   const cli = cliPath({ install: true });
-  const temporal = (...args: string[]) => run(cli, [...args, '--address', address]);
+  const temporal = (...args: string[]) => run(cli, [...args, '--address', address, ...cliTlsFlags(tls)]);
   await temporal('operator', 'namespace', 'create', '--namespace', namespace, '--retention', retention).catch(
     async (error: { stderr?: string }) => {
       if (!/already|exists/i.test(error.stderr ?? ''))
