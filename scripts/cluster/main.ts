@@ -25,7 +25,8 @@ async function run(): Promise<void> {
     throw new ConfigError([
       {
         variable: 'TEMPORAL_ADDRESS',
-        message: '`npm run cluster` runs its own Temporal server; unset it (or use `npm run worker` / `npm run api`)',
+        message:
+          '`npm run cluster` runs its own Temporal server; unset it, and any address in your temporal.toml profile (or use `npm run worker` / `npm run api` against that server)',
       },
     ]);
   }
