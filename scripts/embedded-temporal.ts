@@ -1,25 +1,15 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../workflows/messages';
+import { portOpen } from './ports';
 import { cliPath } from './temporal-binaries';
 
 export interface EmbeddedTemporal {
   readonly address: string;
   readonly uiUrl: string;
   stop(): Promise<void>;
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /**

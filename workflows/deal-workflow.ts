@@ -185,10 +185,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
     );
     const kept = started.indexOf(false) === -1 ? pages.length : started.indexOf(false);
     await closePages(pages.slice(kept).filter((_, i) => started[kept + i]));
-    deal.archived(
-      pages.slice(0, kept).map(({ from, count, workflowId }) => ({ from, count, workflowId })),
-      now(),
-    );
+    deal.archived(pages.slice(0, kept), now());
   }
 
   // Deliveries a previous run started and did not see finish go out again under the same ids.

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Child } from './child';
-import { freePortBelow, waitForPort } from './ports';
+import { freePortBelow, waitForPort } from '../ports';
 import { startPostgres, type RunningPostgres } from './postgres';
 import { setUpNamespace, setUpSchemas, startTemporalServer, temporalPorts, type ClusterTls, type TemporalPorts } from './temporal-cluster';
 import { temporalServer, type TemporalServerBinaries } from './temporal-server';

@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Child } from './child';
-import { waitForPort } from './ports';
+import { waitForPort } from '../ports';
 
 const run = promisify(execFile);
 export const DATABASE_USER = 'temporal';

@@ -10,7 +10,7 @@ import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../workflows/messages';
 import { cliPath } from '../temporal-binaries';
 import { Child } from './child';
 import { DATABASE_USER } from './postgres';
-import { freePortBelow, waitForPort } from './ports';
+import { freePortBelow, waitForPort } from '../ports';
 import type { TemporalServerBinaries } from './temporal-server';
 
 const run = promisify(execFile);

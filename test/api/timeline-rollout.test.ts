@@ -4,7 +4,7 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DealReads } from '../../api/deal-reads';
 import { dealWorkflowId } from '../../workflows/messages';
-import { devServerEnv, uniqueId } from '../helpers/temporal';
+import { devServerEnv, quietLogger, uniqueId } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -19,14 +19,7 @@ test("a deal on a worker from before pages is read whole, from its 'timeline' qu
     taskQueue,
     workflowBundle: await bundleWorkflowCode({
       workflowsPath: require.resolve('./pre-pages-deal-workflow'),
-      logger: {
-        log: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-        debug: () => undefined,
-        trace: () => undefined,
-      },
+      logger: quietLogger,
     }),
   });
   await worker.runUntil(async () => {

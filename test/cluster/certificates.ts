@@ -7,21 +7,23 @@ import type { ClusterTls } from '../../scripts/cluster/temporal-cluster';
 export function generateCertificates(dir: string): ClusterTls & { strangerCert: string; strangerKey: string } {
   const file = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=sales-sop test CA',
-    '-keyout',
-    file('ca.key'),
-    '-out',
-    file('ca.pem'),
-  );
+  const selfSigned = (name: string, subject: string) =>
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      subject,
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.pem`),
+    );
+  selfSigned('ca', '/CN=sales-sop test CA');
   const signed = (name: string, subject: string, extensions: string) => {
     writeFileSync(file(`${name}.ext`), extensions);
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`));
@@ -46,21 +48,7 @@ export function generateCertificates(dir: string): ClusterTls & { strangerCert: 
   signed('server', '/CN=localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
   signed('client', '/CN=sales-sop', 'extendedKeyUsage=clientAuth\n');
   // A certificate no CA of the server's signed: self-signed.
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=stranger',
-    '-keyout',
-    file('stranger.key'),
-    '-out',
-    file('stranger.pem'),
-  );
+  selfSigned('stranger', '/CN=stranger');
   return {
     ca: file('ca.pem'),
     serverCert: file('server.pem'),

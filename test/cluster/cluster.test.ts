@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Cluster } from '../../scripts/cluster/cluster';
-import { freePortBelow } from '../../scripts/cluster/ports';
+import { freePortBelow } from '../../scripts/ports';
 import { AlertReceiver } from '../faults/helpers/alert-receiver';
 import { dealBody, faultSop } from '../faults/helpers/deals';
 import { call, callWithRetries, pool } from '../faults/helpers/http';

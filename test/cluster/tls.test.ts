@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { Cluster } from '../../scripts/cluster/cluster';
-import { freePortBelow } from '../../scripts/cluster/ports';
+import { freePortBelow } from '../../scripts/ports';
 import { dealBody, faultSop } from '../faults/helpers/deals';
 import { callWithRetries } from '../faults/helpers/http';
 import { FAULT_KEYS } from '../faults/helpers/service-process';

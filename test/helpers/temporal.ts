@@ -42,7 +42,8 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 const noop = (): void => undefined;
-const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+/** A logger that drops everything: for workflow bundles built in tests. */
+export const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
 
 let counter = 0;
 /** A workflow id no other test in this process uses. */

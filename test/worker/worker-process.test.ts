@@ -11,7 +11,7 @@ import { actSignal, dealWorkflowId, stateQuery } from '../../workflows/messages'
 import { ALICE, makeOpening, makeSop } from '../helpers/fixtures';
 import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/ports';
-import { devServerEnv, uniqueId } from '../helpers/temporal';
+import { devServerEnv, quietLogger, uniqueId } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 let env: TestWorkflowEnvironment;
@@ -80,15 +80,6 @@ function failureLines(output: string): Array<{ dealId: string | null; cause: str
     .map((line) => JSON.parse(line));
 }
 
-const quiet = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
 test('a deal whose workflow task fails is logged with its dealId and counted: an error in workflow code, and non-determinism', async () => {
   const taskQueue = uniqueId('failing');
   const metricsPort = await freePort();
@@ -104,7 +95,7 @@ test('a deal whose workflow task fails is logged with its dealId and counted: an
   const impostor = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./impostor-deal-workflow'), logger: quiet }),
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./impostor-deal-workflow'), logger: quietLogger }),
   });
   await impostor.runUntil(async () => {
     const handle = await env.client.workflow.start('dealWorkflow', {

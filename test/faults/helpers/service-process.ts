@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { devServerArgs } from '../../../scripts/embedded-temporal';
+import { portOpen } from '../../../scripts/ports';
 import { cliPath } from '../../../scripts/temporal-binaries';
 import { WEBHOOK_SECRET } from '../../helpers/deal-harness';
 import { freePort } from '../../helpers/ports';
@@ -25,16 +25,6 @@ export async function until<T>(read: () => Promise<T> | T, ok: (value: T) => boo
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-function portOpen(port: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: Number(port) }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /**
@@ -107,7 +97,12 @@ export class ServiceProcess {
     const args = devServerArgs({ dataDir: this.env.DATA_DIR, port: Number(this.env.TEMPORAL_DEV_PORT), namespace: 'default' });
     const server = this.track(new ChildGroup('temporal', cli, args, { cwd: this.dir, env: this.env }));
     this.server = server;
-    await until(() => portOpen(this.env.TEMPORAL_DEV_PORT).then((open) => open || !server.running), Boolean, 60_000, 'the dev server');
+    await until(
+      () => portOpen(Number(this.env.TEMPORAL_DEV_PORT)).then((open) => open || !server.running),
+      Boolean,
+      60_000,
+      'the dev server',
+    );
     if (!server.running) throw new Error(`the dev server exited:\n${server.tail()}`);
     // Up once the namespace answers (the port opens a moment before).
     await until(
