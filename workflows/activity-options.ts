@@ -26,3 +26,13 @@ export const FACT_REPORTING: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
+
+/**
+ * An alert's first attempt with its facts (`sendAlert`): it reports the alert system's answer
+ * as its result, so it is retried only when its worker died or the attempt timed out, for as long
+ * as that takes; the alert's own retries go through WEBHOOK_DELIVERY.
+ */
+export const ALERT_DISPATCH: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+};

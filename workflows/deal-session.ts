@@ -46,7 +46,8 @@ export interface CarriedDeal {
 
 /** What the deal hands on as it changes: alerts to deliver, facts for the SOP's analytics. */
 export interface DealHooks {
-  readonly onAlert: (event: AlertEvent) => void;
+  /** An alert fell due; `facts` are its event's analytics facts, which go with it rather than to `onFacts`. */
+  readonly onAlert: (event: AlertEvent, facts: DealFact[]) => void;
   readonly onFacts: (facts: DealFact[]) => void;
 }
 
@@ -150,10 +151,7 @@ export class DealSession {
 
   /** Applies every deadline that has come due by `now`; each alert is handed on for delivery. */
   catchUp(now: Instant): void {
-    for (const event of dueEvents(this.state, this.sop, now)) {
-      this.apply(event);
-      this.hooks.onAlert(event);
-    }
+    for (const event of dueEvents(this.state, this.sop, now)) this.hooks.onAlert(event, this.apply(event, false));
   }
 
   record(event: DealEvent): void {
@@ -207,13 +205,16 @@ export class DealSession {
     );
   }
 
-  private apply(event: DealEvent): void {
+  /** Applies `event` and returns its facts, which are reported unless `report` is false. */
+  private apply(event: DealEvent, report = true): DealFact[] {
     const before = this.state;
     const visit = this.visit;
     this.state = evolve(this.state, event);
     this.visits = trackVisit(this.visits, event);
     this.events.push(event);
     this.version++;
-    this.hooks.onFacts(factsOf(event, this.timelineLength - 1, before, visit, this.sop));
+    const facts = factsOf(event, this.timelineLength - 1, before, visit, this.sop);
+    if (report) this.hooks.onFacts(facts);
+    return facts;
   }
 }

@@ -26,7 +26,8 @@ import { isRejection } from '../domain/rejection';
 import type { Sop } from '../domain/sop-schema';
 import type { StoredTimelinePage, TimelinePaging } from '../domain/timeline-pages';
 import type { ClosedDeal } from '../domain/view';
-import { FACT_REPORTING, WEBHOOK_DELIVERY } from './activity-options';
+import { ALERT_DISPATCH, FACT_REPORTING, WEBHOOK_DELIVERY } from './activity-options';
+import { DeadlineTimer } from './deadline-timer';
 import { DealSession, type CarriedDeal } from './deal-session';
 import { DealVisibility } from './deal-visibility';
 import { FactOutbox } from './fact-outbox';
@@ -64,25 +65,54 @@ export interface DealWorkflowInput {
 
 const { deliverWebhook } = proxyActivities<ReturnType<typeof createActivities>>(WEBHOOK_DELIVERY);
 const { recordDealFacts } = proxyActivities<ReturnType<typeof createActivities>>(FACT_REPORTING);
+const { sendAlert } = proxyActivities<ReturnType<typeof createActivities>>(ALERT_DISPATCH);
 const now = (): string => new Date(Date.now()).toISOString();
 const failureMessage = (error: unknown): string =>
   error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+/** Before the alert system's first retry, when it did not say how long to wait (WEBHOOK_DELIVERY's first interval). */
+const FIRST_RETRY_MS = 2_000;
 
 /** One sales deal walking its SOP: actions arrive as updates or signals, time arrives as deadlines. */
 export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal> {
+  // Runs begun before analytics existed replay without reporting; their next run reports everything.
+  const reportsFacts = patched('sop-analytics');
+  // Runs begun before it replay with an alert's webhook and facts as two activities, and a new timer on every change.
+  const leanAlerts = reportsFacts && patched('lean-alerts');
   const pending = new Set<string>();
-  const deliver = (alert: AlertPayload): void => {
+  /** Facts travelling with an alert's first attempt: carried over a continue-as-new until it reports them. */
+  const alertFacts = new Map<string, DealFact[]>();
+  const deliver = (alert: AlertPayload, facts: DealFact[]): void => {
     if (pending.has(alert.id)) return;
     pending.add(alert.id);
     // Started, never awaited here: a receiver that is down must not hold up other deadlines.
-    void deliverWebhook(alert).then(
+    if (!leanAlerts) return void retry(alert, 0);
+    if (facts.length > 0) alertFacts.set(alert.id, facts);
+    void sendAlert({ alert, sopId: input.sop.id, facts }).then(
+      (outcome) => {
+        alertFacts.delete(alert.id);
+        if (!outcome.factsRecorded) onFacts(facts);
+        if (outcome.delivery === 'retry') return void retry(alert, outcome.retryAfterMs ?? FIRST_RETRY_MS);
+        settle(alert.id, outcome.delivery, outcome.error);
+      },
+      (error: unknown) => {
+        alertFacts.delete(alert.id);
+        onFacts(facts);
+        settle(alert.id, 'failed', failureMessage(error));
+      },
+    );
+  };
+  /** The alert through the delivery activity and its retry policy, after `delayMs`. */
+  const retry = async (alert: AlertPayload, delayMs: number): Promise<void> => {
+    if (delayMs > 0) await sleep(delayMs);
+    await deliverWebhook(alert).then(
       (delivery) => settle(alert.id, delivery, null),
       (error: unknown) => settle(alert.id, 'failed', failureMessage(error)),
     );
   };
-  const onAlert = (event: AlertEvent): void => deliver(event.data.alert);
-  // Runs begun before analytics existed replay without reporting; their next run reports everything.
-  const reportsFacts = patched('sop-analytics');
+  const onAlert = (event: AlertEvent, facts: DealFact[]): void => {
+    if (!leanAlerts) onFacts(facts);
+    deliver(event.data.alert, facts);
+  };
   const outbox = new FactOutbox(
     (facts) => recordDealFacts({ sopId: input.sop.id, facts }),
     (error) => {
@@ -91,6 +121,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
     },
   );
   const onFacts = (facts: DealFact[]): void => (reportsFacts ? outbox.push(facts) : undefined);
+  const unreported = (): DealFact[] | undefined => (reportsFacts ? [...outbox.unsent(), ...[...alertFacts.values()].flat()] : undefined);
   const deal = input.carried
     ? DealSession.resume(input.carried, input.sop, { onAlert, onFacts })
     : DealSession.open(input.opening, input.sop, input.openedBy, input.openedAt ?? now(), { onAlert, onFacts });
@@ -191,9 +222,10 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
   // Deliveries a previous run started and did not see finish go out again under the same ids.
   deal.current.alerts
     .filter((alert) => alert.delivery === 'pending' && alert.payload)
-    .forEach((alert) => deliver(alert.payload as AlertPayload));
+    .forEach((alert) => deliver(alert.payload as AlertPayload, []));
 
   const visibility = new DealVisibility();
+  const timer = new DeadlineTimer();
   const historyLimit = input.maxHistoryEvents ?? 10_000;
   while (deal.current.status === 'open') {
     deal.catchUp(now());
@@ -206,10 +238,15 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
         await movePagesOut();
         await condition(allHandlersFinished);
       }
-      return continueAsNew<typeof dealWorkflow>({ ...input, carried: deal.carry(reportsFacts ? outbox.unsent() : undefined) });
+      return continueAsNew<typeof dealWorkflow>({ ...input, carried: deal.carry(unreported()) });
     }
     const seen = deal.version;
     const next = deadlines(deal.current, deal.sop)[0];
+    if (leanAlerts) {
+      timer.aim(next?.at ?? null, Date.now());
+      await condition(() => deal.version !== seen || timer.rang);
+      continue;
+    }
     const wait = next ? Math.max(Date.parse(next.at) - Date.now(), 1) : undefined;
     await (wait === undefined ? condition(() => deal.version !== seen) : condition(() => deal.version !== seen, wait));
   }

@@ -16,7 +16,7 @@ function session(carried?: { deal: CarriedDeal }) {
   const alerts: string[] = [];
   const hooks = {
     onFacts: (batch: DealFact[]) => facts.push(...batch),
-    onAlert: (event: { data: { alert: { id: string } } }) => alerts.push(event.data.alert.id),
+    onAlert: (event: { data: { alert: { id: string } } }) => void alerts.push(event.data.alert.id),
   };
   const deal = carried
     ? DealSession.resume(carried.deal, analyticsSop, hooks)

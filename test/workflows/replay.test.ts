@@ -6,18 +6,26 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { dealWorker, DAY, HOUR, runWorker, TestDeal } from '../helpers/deal-harness';
+import { dealWorker, DAY, HOUR, runWorker, TestDeal, webhookTarget } from '../helpers/deal-harness';
 import { makeSop, MIA } from '../helpers/fixtures';
+import { WebhookReceiver } from '../helpers/receiver';
 import { bundleWorkflows, timeSkippingEnv, uniqueId } from '../helpers/temporal';
 
 const FIXTURES = path.resolve(__dirname, '..', 'histories');
+/** Where RECORD_HISTORIES=1 saves the lifecycle: named after the last change to the deal's commands (older fixtures stay). */
+const LIFECYCLE_FIXTURE = 'deal-lifecycle-lean-alerts.binpb';
+const receiver = new WebhookReceiver();
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
+let url: string;
 beforeAll(async () => {
-  [env, bundle] = await Promise.all([timeSkippingEnv(), bundleWorkflows()]);
+  [env, bundle, url] = await Promise.all([timeSkippingEnv(), bundleWorkflows(), receiver.start()]);
 });
-afterAll(async () => env?.teardown());
+afterAll(async () => {
+  await receiver.stop();
+  await env?.teardown();
+});
 
 async function replay(histories: Array<{ workflowId: string; history: temporal.api.history.v1.IHistory }>): Promise<string[]> {
   const failures: string[] = [];
@@ -27,7 +35,7 @@ async function replay(histories: Array<{ workflowId: string; history: temporal.a
   return failures;
 }
 
-/** A deal that goes through most of what a deal can do: actions, pause, SLAs, escalations, a win. */
+/** A deal that goes through most of what a deal can do: actions, pause, SLAs, escalations (each refused once, then delivered), a win. */
 async function recordLifecycle(): Promise<{ workflowId: string; history: temporal.api.history.v1.IHistory }> {
   const sop = makeSop({
     stages: [
@@ -43,7 +51,8 @@ async function recordLifecycle(): Promise<{ workflowId: string; history: tempora
     ],
   });
   const queue = uniqueId('replay');
-  const worker = await dealWorker(env, bundle, queue, null);
+  receiver.respondWith((attempt) => (attempt === 0 ? 503 : 204));
+  const worker = await dealWorker(env, bundle, queue, webhookTarget(url));
   return runWorker(
     env,
     worker,
@@ -82,7 +91,7 @@ test("a whole deal's history replays through the current code", async () => {
   const recorded = await recordLifecycle();
   expect(await replay([recorded])).toEqual([]);
   if (process.env.RECORD_HISTORIES === '1') {
-    writeFileSync(path.join(FIXTURES, 'deal-lifecycle.binpb'), temporal.api.history.v1.History.encode(recorded.history).finish());
+    writeFileSync(path.join(FIXTURES, LIFECYCLE_FIXTURE), temporal.api.history.v1.History.encode(recorded.history).finish());
   }
 });
 
