@@ -71,6 +71,11 @@ export class Cluster {
     return `127.0.0.1:${this.ports.frontend}`;
   }
 
+  /** The Temporal server's and PostgreSQL's processes (the bench reads their CPU). */
+  get pids(): { server: number | null; database: number | null } {
+    return { server: this.server?.pid ?? null, database: this.postgres.child.pid ?? null };
+  }
+
   get postgresPort(): number {
     return this.postgres.port;
   }

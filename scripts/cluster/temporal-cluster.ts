@@ -3,7 +3,7 @@
 // loopback), then the namespace, its retention and the deal search attributes, as the
 // `temporal-setup` service of docker-compose.yml does. Keep the two in step.
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../workflows/messages';
@@ -12,6 +12,9 @@ import { Child } from './child';
 import { DATABASE_USER } from './postgres';
 import { freePortBelow, waitForPort } from '../ports';
 import type { TemporalServerBinaries } from './temporal-server';
+
+/** Temporal's dynamic configuration, shared with docker-compose.yml. */
+const DYNAMIC_CONFIG = path.resolve(__dirname, '..', '..', 'deploy', 'temporal-dynamicconfig.yaml');
 
 const run = promisify(execFile);
 const DATABASES = { temporal: 'temporal', visibility: 'temporal_visibility' } as const;
@@ -169,8 +172,8 @@ export async function startTemporalServer(options: {
   mkdirSync(options.dir, { recursive: true });
   const configFile = path.join(options.dir, 'cluster.yaml');
   const dynamicConfig = path.join(options.dir, 'dynamicconfig.yaml');
-  // Search attributes registered by the CLI are visible to the next request at once.
-  writeFileSync(dynamicConfig, 'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n');
+  // The dynamic configuration docker-compose.yml mounts into its server.
+  copyFileSync(DYNAMIC_CONFIG, dynamicConfig);
   writeFileSync(configFile, serverConfig(options.ports, options.postgresPort, dynamicConfig, options.tls));
   const child = new Child('temporal', options.binaries.server, ['--config-file', configFile, '--allow-no-auth', 'start'], {
     env: process.env,

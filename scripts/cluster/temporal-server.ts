@@ -1,7 +1,8 @@
 // The Temporal server for `npm run cluster`: built from its pinned Go module into `.temporal/`
 // (git-ignored) on first use; Go's own module and build caches make a rebuild in a fresh clone quick.
-// docker-compose.yml still runs 1.29.1 from the deprecated `temporalio/auto-setup` image: moving it to
-// `temporalio/server` at this version, with this script's setup steps, is the next step (issue 15).
+// docker-compose.yml runs `temporalio/server` and `temporalio/admin-tools` at this same version, with
+// the same setup steps (schemas, namespace, search attributes): change one, change the other
+// (test/deploy/compose.test.ts holds them together).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { TEMPORAL_SERVER_VERSION } from '../../scripts/cluster/temporal-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** CONTRACT.md sits in shared/, beside the repository; README.md is the fallback when it is absent. */
@@ -81,9 +82,11 @@ describe('docker-compose.yml', () => {
     for (const name of ['postgresql', 'temporal', 'temporal-ui', setupName ?? '']) {
       expect(services[name]?.image).toMatch(/^[\w./-]+:\d[\w.-]*$/);
     }
-    expect(services.temporal.image).toMatch(/^temporalio\/auto-setup:/);
+    // The server alone, at the version `npm run cluster` builds, with its own tools for the setup steps.
+    expect(services.temporal.image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+    expect(services['temporal-schema']?.image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
     expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:/);
-    expect(services[setupName ?? ''].image).toMatch(/^temporalio\/admin-tools:/);
+    expect(services[setupName ?? ''].image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
     expect(services.postgresql.image).toMatch(/^postgres:16/);
   });
 
@@ -92,9 +95,27 @@ describe('docker-compose.yml', () => {
     const volume = (services.postgresql.volumes ?? []).map(String).find((v) => v.endsWith(':/var/lib/postgresql/data'));
     expect(volume).toBeDefined();
     expect(Object.keys(compose.volumes ?? {})).toContain(volume?.split(':')[0]);
-    expect(services.temporal.depends_on).toMatchObject({ postgresql: { condition: 'service_healthy' } });
+    expect(services['temporal-schema'].depends_on).toMatchObject({ postgresql: { condition: 'service_healthy' } });
+    expect(services.temporal.depends_on).toMatchObject({ 'temporal-schema': { condition: 'service_completed_successfully' } });
     expect(services.postgresql.healthcheck?.test).toBeDefined();
     expect(services.temporal.healthcheck?.test).toBeDefined();
+  });
+
+  test('applies both schemas from the server version’s own files, as npm run cluster does', () => {
+    const script = `${text(services['temporal-schema'].entrypoint)} ${text(services['temporal-schema'].command)}`;
+    expect(script).toMatch(/temporal-sql-tool --plugin postgres12 --ep postgresql/);
+    for (const step of ['create-database', 'setup-schema -v 0.0', 'update-schema -d /etc/temporal/schema/postgresql/v12/']) {
+      expect(script).toContain(step);
+    }
+    expect(script).toMatch(/for db in temporal temporal_visibility/);
+    expect(environmentOf(services['temporal-schema']).SQL_PASSWORD).toContain('POSTGRES_PASSWORD');
+  });
+
+  test('mounts the dynamic configuration npm run cluster uses', () => {
+    const mount = (services.temporal.volumes ?? []).map(String).find((v) => v.startsWith('./deploy/temporal-dynamicconfig.yaml:'));
+    expect(mount).toBeDefined();
+    expect(environmentOf(services.temporal).DYNAMIC_CONFIG_FILE_PATH).toBe(mount?.split(':')[1]);
+    expect(existsSync(path.join(ROOT, 'deploy', 'temporal-dynamicconfig.yaml'))).toBe(true);
   });
 
   test('shows the Temporal UI on host port 8233', () => {
