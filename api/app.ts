@@ -32,6 +32,8 @@ export function createApp(deps: AppDeps): { app: Express; metrics: Registry } {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // No ETag hashed over every JSON answer: a deal's state is read fresh each time (the board's files keep theirs).
+  app.set('etag', false);
   const httpMetrics = createHttpMetrics();
   app.use(httpMetrics.middleware);
 
@@ -55,7 +57,9 @@ export function createApp(deps: AppDeps): { app: Express; metrics: Registry } {
     response.json(document);
   });
 
-  app.use(serveBoard());
+  // The board's files never live under /v1: an API read does not wait for a file lookup first.
+  const board = serveBoard();
+  app.use((request, response, next) => (request.path.startsWith('/v1/') ? next() : board(request, response, next)));
   app.use('/v1', authenticate(deps.callers));
   app.use('/v1', rateLimit(new RateLimiter(deps.rateLimit), httpMetrics.rateLimited));
   app.use(express.json({ limit: '1mb', strict: false, type: ['application/json', 'application/*+json'] }));
