@@ -1,7 +1,7 @@
 import type { Bench } from './setup';
 import { ownCpuSeconds, treeCpuSeconds } from './procs';
 
-export const PROCESSES = ['server', 'worker', 'api', 'loadgen', 'baselineWorker', 'echo'] as const;
+export const PROCESSES = ['server', 'database', 'worker', 'api', 'loadgen', 'baselineWorker', 'echo'] as const;
 export type ProcessName = (typeof PROCESSES)[number];
 export type Cpu = Record<ProcessName, number>;
 
@@ -15,7 +15,8 @@ export function setSettleCap(ms: number): void {
 export function cpuNow(bench: Bench): Cpu {
   return {
     server: treeCpuSeconds(bench.pids.server),
-    worker: treeCpuSeconds(bench.pids.worker),
+    database: bench.pids.database === null ? 0 : treeCpuSeconds(bench.pids.database),
+    worker: bench.workerCpuSeconds(),
     api: treeCpuSeconds(bench.pids.api),
     loadgen: ownCpuSeconds(process.pid),
     baselineWorker: treeCpuSeconds(bench.pids.baselineWorker),
@@ -35,7 +36,10 @@ export function cpuSince(before: Cpu, after: Cpu): Cpu & { total: number } {
  */
 export async function settle(bench: Bench, maxMs = settleCapMs): Promise<number> {
   const started = Date.now();
-  const busy = () => treeCpuSeconds(bench.pids.server) + treeCpuSeconds(bench.pids.worker) + treeCpuSeconds(bench.pids.baselineWorker);
+  const busy = () => {
+    const cpu = cpuNow(bench);
+    return cpu.server + cpu.database + cpu.worker + cpu.baselineWorker;
+  };
   let last = busy();
   while (Date.now() - started < maxMs) {
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -5,17 +5,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { cliPath } from '../scripts/temporal-binaries';
 import { openActionDeals, runAddedLatency, type ActionSettings } from './actions';
+import { runAlertCost, type AlertCostRound, type AlertCostSettings } from './alert-cost';
 import { plainSop, publish } from './deal-ops';
 import { setSettleCap } from './cpu';
 import { runLadder, type LadderSettings } from './ladder';
 import { cachedWorkflows, runMemory } from './memory';
 import { sampleMemory } from './memory-probe';
-import { renderTables, targets, type Results } from './report';
-import { startBench, type Bench } from './setup';
+import { renderTables, renderTopologies, targets, type Results } from './report';
+import { startBench, topologyName, type Bench, type Topology } from './setup';
 import { runSla, type SlaResult, type SlaSettings } from './sla';
 
 interface Settings {
-  readonly mode: 'quick' | 'full';
+  readonly mode: 'quick' | 'full' | 'cluster';
   /** Cumulative counts of waiting deals at which the worker's memory is sampled. */
   readonly memorySteps: readonly number[];
   /** How many of those deals then take one action each, before the last sample. */
@@ -26,6 +27,7 @@ interface Settings {
   readonly ladder: LadderSettings;
   readonly actions: ActionSettings;
   readonly sla: SlaSettings;
+  readonly alerts: AlertCostSettings;
 }
 
 const FULL: Settings = {
@@ -34,7 +36,7 @@ const FULL: Settings = {
   memoryActing: 1_000,
   cacheSize: 12_000,
   settleCapMs: 8_000,
-  ladder: { concurrencies: [1, 8, 32, 128], ops: { 1: 40, 8: 150, 32: 300, 128: 500 }, rounds: 2, maxSeconds: 10 },
+  ladder: { concurrencies: [1, 8, 32, 128], ops: { 1: 40, 8: 150, 32: 300, 128: 500 }, rounds: 3, maxSeconds: 10 },
   actions: { deals: 1_000, peakOps: 1_000, seconds: 6, rounds: 2 },
   sla: {
     runs: [
@@ -49,6 +51,7 @@ const FULL: Settings = {
     drainCapSeconds: 900,
     openConcurrency: 32,
   },
+  alerts: { deals: 500, warnAfterSeconds: 45, rounds: 2, openConcurrency: 16 },
 };
 
 const QUICK: Settings = {
@@ -68,6 +71,26 @@ const QUICK: Settings = {
     drainCapSeconds: 60,
     openConcurrency: 16,
   },
+  alerts: { deals: 50, warnAfterSeconds: 15, rounds: 1, openConcurrency: 8 },
+};
+
+/**
+ * `--cluster`: the ladder, a 500-deal SLA run and the cost per alert on the dev server and on the
+ * cluster topology with 1 and 2 workers, in one run (about 25 minutes on 2 cores).
+ */
+const CLUSTER: Settings = {
+  ...FULL,
+  mode: 'cluster',
+  ladder: { concurrencies: [8, 32, 128], ops: { 8: 150, 32: 300, 128: 500 }, rounds: 1, maxSeconds: 8 },
+  sla: {
+    ...FULL.sla,
+    runs: [{ name: 'spread-500', deals: 500, burstShare: 0, burstAt: 0 }],
+    spreadFrom: 30,
+    spreadTo: 90,
+    graceSeconds: 30,
+    drainCapSeconds: 300,
+  },
+  alerts: { deals: 300, warnAfterSeconds: 40, rounds: 1, openConcurrency: 16 },
 };
 
 function machine() {
@@ -89,44 +112,40 @@ function machine() {
   };
 }
 
-const PHASES = ['ladder', 'actions', 'memory', 'sla'] as const;
+const PHASES = ['ladder', 'actions', 'memory', 'sla', 'alerts'] as const;
 type Phase = (typeof PHASES)[number];
 
-/** `--only=memory,sla` runs those phases alone (results in results/partial-<phases>.json); default all. */
-function phasesToRun(): Phase[] {
+/** `--only=memory,sla` runs those phases alone (results in results/partial-<phases>.json); default `all`. */
+function phasesToRun(all: readonly Phase[]): Phase[] {
   const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
-  if (!only) return [...PHASES];
+  if (!only) return [...all];
   const asked = only.split(',');
   const unknown = asked.filter((phase) => !PHASES.includes(phase as Phase));
   if (unknown.length > 0) throw new Error(`unknown phase ${unknown.join(', ')}; phases are ${PHASES.join(', ')}`);
   return PHASES.filter((phase) => asked.includes(phase));
 }
 
-async function run(): Promise<void> {
-  const settings = process.argv.includes('--quick') ? QUICK : FULL;
-  const phases = phasesToRun();
-  const started = Date.now();
-  const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
-  const host = machine();
-  log(`bench (${settings.mode}) on ${host.cpu}, ${host.cores} cores, load ${host.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
-  setSettleCap(settings.settleCapMs);
+/** Every asked phase on one topology, each phase of a full run on a fresh environment (see below). */
+async function runPhases(
+  settings: Settings,
+  phases: readonly Phase[],
+  topology: Topology,
+  log: (line: string) => void,
+  onEnvironment: (bench: Bench | null) => void,
+): Promise<Results> {
   let current: Bench | null = null;
-  const stop = () => {
-    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   // Each phase of a full run on a fresh server, worker and API: a phase is not measured behind the
   // follow-on work of the one before (10k memory deals, 1k deals that took actions), nor in memory
   // it left behind. A quick run's phases are small and share one, to stay under two minutes.
   const reuse = settings.mode === 'quick';
   const inEnvironment = async <T>(work: (bench: Bench) => Promise<T>): Promise<T> => {
-    const bench = reuse && current ? current : await startBench(log, { cacheSize: settings.cacheSize });
+    const bench = reuse && current ? current : await startBench(log, { cacheSize: settings.cacheSize, topology });
     if (bench !== current) {
       current = bench;
+      onEnvironment(bench);
       await publish(bench, plainSop);
       log(
-        `  server ${bench.temporal.address} (pid ${bench.pids.server}), worker pid ${bench.pids.worker}, API ${bench.apiUrl} (pid ${bench.pids.api})`,
+        `  ${topologyName(bench.topology)} ${bench.temporalAddress} (pid ${bench.pids.server}), worker pids ${[bench.pids.worker, ...bench.pids.moreWorkers].join(', ')}, API ${bench.apiUrl} (pid ${bench.pids.api})`,
       );
     }
     try {
@@ -173,12 +192,50 @@ async function run(): Promise<void> {
       sla.push(await inEnvironment((bench) => runSla(bench, settings.sla, slaRun, sla.at(-1)?.openRate ?? openRate, log)));
     }
   }
+  let alertCost: AlertCostRound[] = [];
+  if (phases.includes('alerts')) {
+    log('3b. server work per alert');
+    alertCost = await inEnvironment((bench) => runAlertCost(bench, settings.alerts, log));
+  }
   await (current as Bench | null)?.stop();
-  const results: Results = { ladder: ladder.steps, actions, reads, sla, memory, memoryAtEnd };
-  const tables = renderTables(results);
+  onEnvironment(null);
+  return { ladder: ladder.steps, ladderRounds: ladder.rounds, actions, reads, sla, alertCost, memory, memoryAtEnd };
+}
+
+async function run(): Promise<void> {
+  const cluster = process.argv.includes('--cluster');
+  const settings = cluster ? CLUSTER : process.argv.includes('--quick') ? QUICK : FULL;
+  const phases = phasesToRun(cluster ? ['ladder', 'sla', 'alerts'] : PHASES);
+  const topologies: Topology[] = cluster
+    ? [{ kind: 'dev' }, { kind: 'cluster', workers: 1 }, { kind: 'cluster', workers: 2 }]
+    : [{ kind: 'dev' }];
+  const started = Date.now();
+  const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+  const host = machine();
+  log(`bench (${settings.mode}) on ${host.cpu}, ${host.cores} cores, load ${host.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+  setSettleCap(settings.settleCapMs);
+  let current: Bench | null = null;
+  const stop = () => {
+    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const byTopology: Array<{ topology: Topology; results: Results }> = [];
+  for (const topology of topologies) {
+    if (cluster) log(`== ${topologyName(topology)}`);
+    const results = await runPhases(settings, phases, topology, log, (bench) => (current = bench));
+    byTopology.push({ topology, results });
+  }
+  const tables = cluster
+    ? [
+        renderTopologies(byTopology),
+        ...byTopology.map(({ topology, results }) => `\n## ${topologyName(topology)}\n${renderTables(results)}`),
+      ].join('\n')
+    : renderTables(byTopology[0].results);
   console.log(`\n${tables}\n`);
-  const complete = phases.length === PHASES.length;
-  const file = path.resolve(__dirname, 'results', complete ? 'latest.json' : `partial-${phases.join('-')}.json`);
+  const complete = !cluster && phases.length === PHASES.length;
+  const name = cluster ? 'cluster-latest.json' : complete ? 'latest.json' : `partial-${phases.join('-')}.json`;
+  const file = path.resolve(__dirname, 'results', name);
   mkdirSync(path.dirname(file), { recursive: true });
   const report = {
     finishedAt: new Date().toISOString(),
@@ -186,9 +243,9 @@ async function run(): Promise<void> {
     machine: { ...host, loadAverageAtEnd: os.loadavg() },
     settings,
     phases,
-    targets: targets(results),
-    results,
-    ladderRounds: ladder.rounds,
+    ...(cluster
+      ? { topologies: byTopology.map(({ topology, results }) => ({ topology, targets: targets(results), results })) }
+      : { targets: targets(byTopology[0].results), results: byTopology[0].results, ladderRounds: byTopology[0].results.ladderRounds }),
     tables,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);

@@ -11,6 +11,8 @@ interface ProcStat {
   readonly comm: string;
   /** utime + stime, in seconds. */
   readonly cpuSeconds: number;
+  /** cutime + cstime: what its children that have ended used (PostgreSQL's backends come and go). */
+  readonly endedChildrenCpuSeconds: number;
 }
 
 function readStat(pid: number): ProcStat | null {
@@ -21,7 +23,13 @@ function readStat(pid: number): ProcStat | null {
     const comm = text.slice(text.indexOf('(') + 1, close);
     const fields = text.slice(close + 2).split(' ');
     // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-    return { pid, ppid: Number(fields[1]), comm, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      comm,
+      cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+      endedChildrenCpuSeconds: (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND,
+    };
   } catch {
     return null;
   }
@@ -42,9 +50,12 @@ export function processTree(root: number): number[] {
   return tree.filter((pid) => stats.some((stat) => stat.pid === pid));
 }
 
-/** CPU seconds (user + system) used so far by a process and its descendants. */
+/** CPU seconds (user + system) used so far by a process and its descendants, those that have ended included. */
 export function treeCpuSeconds(root: number): number {
-  return processTree(root).reduce((sum, pid) => sum + (readStat(pid)?.cpuSeconds ?? 0), 0);
+  return processTree(root).reduce((sum, pid) => {
+    const stat = readStat(pid);
+    return sum + (stat ? stat.cpuSeconds + stat.endedChildrenCpuSeconds : 0);
+  }, 0);
 }
 
 /**

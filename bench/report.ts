@@ -1,13 +1,18 @@
 import type { AddedLatency } from './actions';
-import type { LadderStep } from './ladder';
+import type { AlertCostRound } from './alert-cost';
+import type { LadderRound, LadderStep } from './ladder';
 import type { MemoryResult } from './memory';
 import type { Lateness, SlaResult } from './sla';
+import { median } from './load';
+import { topologyName, type Topology } from './setup';
 
 export interface Results {
   readonly ladder: LadderStep[];
+  readonly ladderRounds: LadderRound[];
   readonly actions: AddedLatency | null;
   readonly reads: AddedLatency | null;
   readonly sla: SlaResult[];
+  readonly alertCost: AlertCostRound[];
   readonly memory: MemoryResult | null;
   readonly memoryAtEnd: { cached: number; rss: number; heapUsed: number } | null;
 }
@@ -52,6 +57,10 @@ export function targets(results: Results): Target[] {
       measured: `${n(added.addedP99.median, 2)} ms`,
       met: added.addedP99.median <= 5,
     });
+  }
+  if (results.alertCost.length > 0) {
+    const ratio = median(results.alertCost.map((r) => r.serverRatio));
+    list.push({ figure: 'server CPU per alert ours/baseline', target: '≤ 1.20', measured: n(ratio, 2), met: ratio <= 1.2 });
   }
   for (const run of results.sla) {
     const { ours, baseline } = run;
@@ -107,49 +116,61 @@ function latenessRow(name: string, run: SlaResult, l: Lateness): string[] {
 /** The tables the README carries, in Markdown. */
 export function renderTables(results: Results): string {
   const out: string[] = [];
-  out.push('### 1. Start ladder (closed loop; medians over rounds, spread min–max)\n');
-  out.push(
-    table(
-      [
-        'c',
-        'echo ops/s',
-        'gRPC ops/s',
-        'raw start/s',
-        'API start/s',
-        'API/raw tput',
-        'raw p50 ms',
-        'API p50 ms',
-        'CPU ms/deal raw',
-        'CPU ms/deal API',
-        'API/raw CPU',
-      ],
-      results.ladder.map((s) => [
-        String(s.concurrency),
-        n(s.kinds.echo.throughput.median),
-        n(s.kinds.grpc.throughput.median),
-        `${n(s.kinds.raw.throughput.median)} (${n(s.kinds.raw.throughput.min)}–${n(s.kinds.raw.throughput.max)})`,
-        `${n(s.kinds.api.throughput.median)} (${n(s.kinds.api.throughput.min)}–${n(s.kinds.api.throughput.max)})`,
-        `${n(s.apiOverRawThroughput.median, 2)} (${n(s.apiOverRawThroughput.min, 2)}–${n(s.apiOverRawThroughput.max, 2)})`,
-        n(s.kinds.raw.p50, 2),
-        n(s.kinds.api.p50, 2),
-        ms(s.kinds.raw.cpuPerOp.total),
-        ms(s.kinds.api.cpuPerOp.total),
-        `${n(s.apiOverRawCpu.median, 2)} (${n(s.apiOverRawCpu.min, 2)}–${n(s.apiOverRawCpu.max, 2)})`,
-      ]),
-    ),
-  );
-  out.push('\nCPU ms per operation by process (medians):\n');
-  out.push(
-    table(
-      ['c', 'kind', 'server', 'worker', 'API', 'load gen', 'echo', 'total'],
-      results.ladder.flatMap((s) =>
-        (['echo', 'grpc', 'raw', 'api'] as const).map((kind) => {
-          const c = s.kinds[kind].cpuPerOp;
-          return [String(s.concurrency), kind, ms(c.server), ms(c.worker), ms(c.api), ms(c.loadgen), ms(c.echo), ms(c.total)];
-        }),
+  if (results.ladder.length > 0) {
+    out.push('### 1. Start ladder (closed loop; medians over rounds, spread min–max)\n');
+    out.push(
+      table(
+        [
+          'c',
+          'echo ops/s',
+          'gRPC ops/s',
+          'raw start/s',
+          'API start/s',
+          'API/raw tput',
+          'raw p50 ms',
+          'API p50 ms',
+          'CPU ms/deal raw',
+          'CPU ms/deal API',
+          'API/raw CPU',
+        ],
+        results.ladder.map((s) => [
+          String(s.concurrency),
+          n(s.kinds.echo.throughput.median),
+          n(s.kinds.grpc.throughput.median),
+          `${n(s.kinds.raw.throughput.median)} (${n(s.kinds.raw.throughput.min)}–${n(s.kinds.raw.throughput.max)})`,
+          `${n(s.kinds.api.throughput.median)} (${n(s.kinds.api.throughput.min)}–${n(s.kinds.api.throughput.max)})`,
+          `${n(s.apiOverRawThroughput.median, 2)} (${n(s.apiOverRawThroughput.min, 2)}–${n(s.apiOverRawThroughput.max, 2)})`,
+          n(s.kinds.raw.p50, 2),
+          n(s.kinds.api.p50, 2),
+          ms(s.kinds.raw.cpuPerOp.total),
+          ms(s.kinds.api.cpuPerOp.total),
+          `${n(s.apiOverRawCpu.median, 2)} (${n(s.apiOverRawCpu.min, 2)}–${n(s.apiOverRawCpu.max, 2)})`,
+        ]),
       ),
-    ),
-  );
+    );
+    out.push('\nCPU ms per operation by process (medians):\n');
+    out.push(
+      table(
+        ['c', 'kind', 'server', 'database', 'worker', 'API', 'load gen', 'echo', 'total'],
+        results.ladder.flatMap((s) =>
+          (['echo', 'grpc', 'raw', 'api'] as const).map((kind) => {
+            const c = s.kinds[kind].cpuPerOp;
+            return [
+              String(s.concurrency),
+              kind,
+              ms(c.server),
+              ms(c.database),
+              ms(c.worker),
+              ms(c.api),
+              ms(c.loadgen),
+              ms(c.echo),
+              ms(c.total),
+            ];
+          }),
+        ),
+      ),
+    );
+  }
   const added = [results.actions, results.reads].filter((a): a is AddedLatency => a !== null);
   if (added.length > 0) {
     out.push('\n### 2. Actions and reads (open loop at half the API peak; ms)\n');
@@ -199,15 +220,48 @@ export function renderTables(results: Results): string {
     out.push('\nCPU seconds per SLA run by process:\n');
     out.push(
       table(
-        ['run', 'server', 'worker', 'API', 'load gen', 'baseline worker', 'total'],
+        ['run', 'server', 'database', 'worker', 'API', 'load gen', 'baseline worker', 'total'],
         results.sla.map((s) => [
           s.settings.name,
           n(s.cpuSeconds.server, 1),
+          n(s.cpuSeconds.database, 1),
           n(s.cpuSeconds.worker, 1),
           n(s.cpuSeconds.api, 1),
           n(s.cpuSeconds.loadgen, 1),
           n(s.cpuSeconds.baselineWorker, 1),
           n(s.cpuSeconds.total, 1),
+        ]),
+      ),
+    );
+  }
+  if (results.alertCost.length > 0) {
+    out.push(
+      '\n### 3b. Server work per alert (each side alone on the same server; CPU ms per deadline, from just before the first to idle after the last)\n',
+    );
+    out.push(
+      table(
+        ['round', 'who', 'deadlines', 'delivered', 'server ms', 'worker ms', 'history events', 'server ours/baseline'],
+        results.alertCost.flatMap((r, i) => [
+          [
+            String(i),
+            'ours (deal alert)',
+            String(r.ours.deadlines),
+            String(r.ours.delivered),
+            n(r.ours.serverMs, 2),
+            n(r.ours.workerMs, 2),
+            String(r.ours.historyEvents),
+            n(r.serverRatio, 2),
+          ],
+          [
+            String(i),
+            'baseline (timer + POST)',
+            String(r.baseline.deadlines),
+            String(r.baseline.delivered),
+            n(r.baseline.serverMs, 2),
+            n(r.baseline.workerMs, 2),
+            String(r.baseline.historyEvents),
+            '',
+          ],
         ]),
       ),
     );
@@ -250,6 +304,73 @@ export function renderTables(results: Results): string {
     table(
       ['figure', 'target', 'measured', 'met'],
       targets(results).map((t) => [t.figure, t.target, t.measured, t.met ? 'yes' : 'NO']),
+    ),
+  );
+  return out.join('\n');
+}
+
+/**
+ * `--cluster`: the same figures side by side for each topology. Server CPU is the Temporal server
+ * and, on a cluster, PostgreSQL (the dev server's SQLite runs inside it).
+ */
+export function renderTopologies(runs: ReadonlyArray<{ topology: Topology; results: Results }>): string {
+  const serverMs = (cpu: { server: number; database: number }) => n((cpu.server + cpu.database) * 1000, 1);
+  const concurrencies = [...new Set(runs.flatMap(({ results }) => results.ladder.map((step) => step.concurrency)))];
+  const out = ['## Topologies compared (same machine, same run)\n'];
+  out.push(
+    table(
+      [
+        'topology',
+        ...concurrencies.map((c) => `raw start/s c=${c}`),
+        ...concurrencies.map((c) => `API start/s c=${c}`),
+        'server+db ms per raw start (top c)',
+        'worker ms per start (top c)',
+      ],
+      runs.map(({ topology, results }) => {
+        const step = (c: number) => results.ladder.find((s) => s.concurrency === c);
+        const top = results.ladder.at(-1);
+        return [
+          topologyName(topology),
+          ...concurrencies.map((c) => n(step(c)?.kinds.raw.throughput.median ?? Number.NaN)),
+          ...concurrencies.map((c) => n(step(c)?.kinds.api.throughput.median ?? Number.NaN)),
+          top ? serverMs(top.kinds.raw.cpuPerOp) : '-',
+          top ? n(top.kinds.raw.cpuPerOp.worker * 1000, 1) : '-',
+        ];
+      }),
+    ),
+  );
+  out.push('');
+  out.push(
+    table(
+      [
+        'topology',
+        'SLA run',
+        'opened/s',
+        'ours p50',
+        'ours p99',
+        'baseline p99',
+        'missed',
+        'server+db ms per alert',
+        'baseline',
+        'ours/baseline',
+      ],
+      runs.flatMap(({ topology, results }) =>
+        results.sla.map((run, i) => {
+          const cost = results.alertCost[i] ?? results.alertCost[0];
+          return [
+            topologyName(topology),
+            run.settings.name,
+            n(run.openRate),
+            n(run.ours.p50),
+            n(run.ours.p99),
+            n(run.baseline.p99),
+            String(run.ours.missed),
+            cost ? n(cost.ours.serverMs, 1) : '-',
+            cost ? n(cost.baseline.serverMs, 1) : '-',
+            cost ? n(cost.serverRatio, 2) : '-',
+          ];
+        }),
+      ),
     ),
   );
   return out.join('\n');
