@@ -67,6 +67,13 @@ test('paged and unpaged, a deal with pages gives its whole timeline once, in ord
     // The body too, so a failure says which problem it was.
     expect({ i, status: reply.status, body: reply.status === 200 ? null : reply.body }).toEqual({ i, status: 200, body: null });
   }
+  // The SLA's warning (2 s) and breach (4 s) fired and their deliveries have an outcome: the
+  // timeline holds still while it is read whole and then page by page.
+  const alerts = await eventually(
+    async () => (await service.call('GET', '/v1/deals/paged-1', { as: 'alice' })).body.escalations as Array<{ delivery: string }>,
+    (list) => list.length === 2 && list.every((alert) => alert.delivery !== 'pending'),
+  );
+  expect(alerts.map((alert) => alert.delivery)).toEqual([expect.not.stringMatching('pending'), expect.not.stringMatching('pending')]);
   // Pages have left the deal: the events it holds no longer start at the beginning.
   const held = await service.env.client.workflow.getHandle(dealWorkflowId('paged-1')).query(timelineTailQuery);
   expect(held.from).toBeGreaterThan(0);
