@@ -202,9 +202,18 @@ async function runPhases(
   return { ladder: ladder.steps, ladderRounds: ladder.rounds, actions, reads, sla, alertCost, memory, memoryAtEnd };
 }
 
+/** `--sla-runs=spread-1k` keeps only the SLA runs named (full: spread-1k, spread-10k, burst-10k). */
+function slaRuns(settings: Settings): Settings {
+  const names = process.argv.find((arg) => arg.startsWith('--sla-runs='))?.slice('--sla-runs='.length);
+  if (!names) return settings;
+  const runs = settings.sla.runs.filter((run) => names.split(',').includes(run.name));
+  if (runs.length === 0) throw new Error(`no SLA run named ${names}; runs are ${settings.sla.runs.map((r) => r.name).join(', ')}`);
+  return { ...settings, sla: { ...settings.sla, runs } };
+}
+
 async function run(): Promise<void> {
   const cluster = process.argv.includes('--cluster');
-  const settings = cluster ? CLUSTER : process.argv.includes('--quick') ? QUICK : FULL;
+  const settings = slaRuns(cluster ? CLUSTER : process.argv.includes('--quick') ? QUICK : FULL);
   const phases = phasesToRun(cluster ? ['ladder', 'sla', 'alerts'] : PHASES);
   const topologies: Topology[] = cluster
     ? [{ kind: 'dev' }, { kind: 'cluster', workers: 1 }, { kind: 'cluster', workers: 2 }]
