@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type BundleOptions, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { WebhookTarget } from '../activities';
 import { bundleDealWorkflows, cachedWorkflowBundle } from './workflow-bundle';
@@ -26,19 +26,22 @@ export interface DealWorkerOptions {
   readonly maxCachedWorkflows: number;
 }
 
+/** The workflow code a worker with these options runs (`npm run verify-replay` replays against the same). */
+export async function dealWorkflowBundle(
+  options: Pick<DealWorkerOptions, 'production' | 'bundleCacheDir'>,
+  logger?: BundleOptions['logger'],
+): Promise<WorkflowBundleOption> {
+  if (options.production && existsSync(PREBUILT_BUNDLE)) return { codePath: PREBUILT_BUNDLE };
+  return options.bundleCacheDir ? cachedWorkflowBundle(options.bundleCacheDir, logger) : bundleDealWorkflows(logger);
+}
+
 /** The worker that runs deal, SOP registry and analytics workflows and delivers escalation webhooks. */
 export async function createDealWorker(options: DealWorkerOptions): Promise<Worker> {
-  const workflows =
-    options.production && existsSync(PREBUILT_BUNDLE)
-      ? { workflowBundle: { codePath: PREBUILT_BUNDLE } }
-      : options.bundleCacheDir
-        ? { workflowBundle: await cachedWorkflowBundle(options.bundleCacheDir) }
-        : { workflowBundle: await bundleDealWorkflows() };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...workflows,
+    workflowBundle: await dealWorkflowBundle(options),
     activities: createActivities({ target: options.webhook, fetch, now: Date.now, requestTimeoutMs: 10_000, client: options.client }),
     // Waiting deals cost a cache slot each (see bench/README.md for the memory); evicted ones replay on demand.
     maxCachedWorkflows: options.maxCachedWorkflows,

@@ -53,10 +53,10 @@ function sourceHash(): string {
  * The workflow bundle, cached in `cacheDir` under a hash of its sources: a warm start skips webpack,
  * and any change to the code makes a new bundle, so a stale one is never loaded.
  */
-export async function cachedWorkflowBundle(cacheDir: string): Promise<{ codePath: string }> {
+export async function cachedWorkflowBundle(cacheDir: string, logger?: BundleOptions['logger']): Promise<{ codePath: string }> {
   const codePath = path.join(path.resolve(cacheDir), `workflow-bundle-${sourceHash()}.js`);
   if (!existsSync(codePath)) {
-    const { code } = await bundleDealWorkflows();
+    const { code } = await bundleDealWorkflows(logger);
     mkdirSync(path.dirname(codePath), { recursive: true });
     writeFileSync(codePath, code);
   }
