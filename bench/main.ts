@@ -243,7 +243,14 @@ async function run(): Promise<void> {
     : renderTables(byTopology[0].results);
   console.log(`\n${tables}\n`);
   const complete = !cluster && phases.length === PHASES.length;
-  const name = cluster ? 'cluster-latest.json' : complete ? 'latest.json' : `partial-${phases.join('-')}.json`;
+  // A quick run never overwrites the full run's figures the README quotes.
+  const name = cluster
+    ? 'cluster-latest.json'
+    : settings.mode === 'quick'
+      ? 'quick-latest.json'
+      : complete
+        ? 'latest.json'
+        : `partial-${phases.join('-')}.json`;
   const file = path.resolve(__dirname, 'results', name);
   mkdirSync(path.dirname(file), { recursive: true });
   const report = {
