@@ -1,6 +1,7 @@
 // GET /v1/deals/:dealId/timeline with pageSize / pageToken, on a deal that has moved its older
 // events to page workflows (tiny pages here): paged and unpaged reads give every event once, in
 // order, open or closed; tokens from elsewhere are 422 problems. Real app, worker and dev server.
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { timelinePageToken } from '../../api/deal-timeline';
 import { sopSchema } from '../../domain';
 import { dealWorkflow } from '../../workflows';
@@ -148,10 +149,22 @@ test('a timeline page that cannot be read is a 503 problem naming the page, neve
     namespace: service.env.namespace ?? 'default',
     workflowExecution: { workflowId: lost.workflowId },
   });
-  const reply = await eventually(
-    () => service.call('GET', '/v1/deals/paged-4/timeline', { as: 'alice' }),
-    (answer) => answer.status !== 200,
+  // The server deletes in the background: read only once the page is gone, or the API would read
+  // the page while it still exists and keep it in its cache of pages, and rightly answer 200.
+  const gone = await eventually(
+    () =>
+      service.env.client.workflow
+        .getHandle(lost.workflowId)
+        .describe()
+        .then(
+          () => false,
+          (error: unknown) => error instanceof WorkflowNotFoundError,
+        ),
+    (deleted) => deleted,
+    60_000,
   );
+  expect(gone).toBe(true);
+  const reply = await service.call('GET', '/v1/deals/paged-4/timeline', { as: 'alice' });
   expect(reply.status).toBe(503);
   expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(reply.body.detail).toContain(`timeline page ${lost.workflowId}, which cannot be read`);

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import fs, { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { WEB_DIR } from '../../api/board-static';
 import type { Sop } from '../../domain';
 import { dealWorkflow } from '../../workflows';
 import { dealWorkflowId } from '../../workflows/messages';
@@ -148,6 +149,23 @@ test('the board is served at / without a key, with a CSP of its own origin only'
   expect(script.headers.get('content-type')).toMatch(/javascript/);
   // The data is not: /v1 still wants a key.
   expect((await fetch(`${service.url}/v1/deals`)).status).toBe(401);
+});
+
+test("API answers never look in the board's folder and carry no ETag; the board's files keep theirs", async () => {
+  const stat = jest.spyOn(fs, 'stat');
+  const boardLookups = () => stat.mock.calls.filter(([file]) => String(file).startsWith(WEB_DIR)).length;
+  try {
+    const reply = await fetch(`${service.url}/v1/deals`, { headers: { authorization: `Bearer ${KEYS.admin.token}` } });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('etag')).toBeNull();
+    expect(boardLookups()).toBe(0);
+    // The spy does see the board's own lookups.
+    const index = await fetch(`${service.url}/index.html`);
+    expect(index.headers.get('etag')).not.toBeNull();
+    expect(boardLookups()).toBeGreaterThan(0);
+  } finally {
+    stat.mockRestore();
+  }
 });
 
 test('sign in: a wrong key is refused; the right one shows the columns in stage order with their counts', async () => {
