@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { temporal } from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -35,25 +34,20 @@ export function dealWorker(
 const startedByTest = new Set<string>();
 
 /**
- * Runs `body` on `worker`, then ends every deal it started and the SOP analytics they fed. Each test
- * has its own task queue, and the time-skipping server stops skipping time while a task waits on a
- * queue nobody polls any more, as a finished test's deal or analytics would leave one.
+ * Terminates a workflow once no task of its is pending (or at once, `waitMs` 0): the time-skipping
+ * server keeps time still for a task that was pending when its workflow was terminated.
  */
-/**
- * Terminates a workflow once no task of its is in flight: the time-skipping server keeps time still
- * for a task that was in flight when its workflow was terminated.
- */
-async function endWorkflow(env: TestWorkflowEnvironment, workflowId: string): Promise<void> {
+async function endWorkflow(env: TestWorkflowEnvironment, workflowId: string, waitMs = 5_000): Promise<void> {
   const handle = env.client.workflow.getHandle(workflowId);
-  const until = Date.now() + 5_000;
+  const until = Date.now() + waitMs;
   try {
     for (;;) {
       const { raw, status } = await handle.describe();
       if (status.name !== 'RUNNING') return;
-      const running = (raw.pendingActivities ?? []).some(
-        (a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
-      );
-      if ((!running && !raw.pendingWorkflowTask) || Date.now() > until) break;
+      // Scheduled activities too, not only started ones: one the worker has not picked up yet when
+      // its workflow is terminated also keeps the time-skipping server's time still.
+      const busy = (raw.pendingActivities ?? []).length > 0;
+      if ((!busy && !raw.pendingWorkflowTask) || Date.now() > until) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await handle.terminate('test done');
@@ -62,20 +56,35 @@ async function endWorkflow(env: TestWorkflowEnvironment, workflowId: string): Pr
   }
 }
 
-export function runWorker<T>(env: TestWorkflowEnvironment, worker: Worker, body: Promise<T>): Promise<T> {
-  // Ended while the worker still runs, so no activity of theirs is left in flight when it stops.
-  return worker.runUntil(async () => {
-    try {
-      return await body;
-    } finally {
-      // Deals first: a deal still running could start its SOP's analytics again on this queue.
-      const ids = [...startedByTest];
-      for (const workflowId of [...ids.filter((id) => !id.startsWith('analytics:')), ...ids.filter((id) => id.startsWith('analytics:'))]) {
-        await endWorkflow(env, workflowId);
+/**
+ * Runs `body` on `worker`, then ends every deal it started and the SOP analytics they fed. Each test
+ * has its own task queue, and the time-skipping server stops skipping time while a task waits on a
+ * queue nobody polls any more, as a finished test's deal or analytics would leave one.
+ */
+export async function runWorker<T>(env: TestWorkflowEnvironment, worker: Worker, body: Promise<T>): Promise<T> {
+  let analytics: string[] = [];
+  try {
+    // Ended while the worker still runs, so no activity of theirs is left in flight when it stops.
+    return await worker.runUntil(async () => {
+      try {
+        return await body;
+      } finally {
+        // Deals first: a deal still running could start its SOP's analytics again on this queue.
+        const ids = [...startedByTest];
+        analytics = ids.filter((id) => id.startsWith('analytics:'));
+        for (const workflowId of [...ids.filter((id) => !id.startsWith('analytics:')), ...analytics]) {
+          await endWorkflow(env, workflowId);
+        }
+        startedByTest.clear();
       }
-      startedByTest.clear();
-    }
-  });
+    });
+  } finally {
+    // An alert's activity still finishing when its deal was ended (a busy machine outlasts the wait
+    // above) reports its facts by signal-with-start, which can start the SOP's analytics again, on
+    // this queue that nobody polls now: SOPs are shared between tests, so every later test's facts
+    // would go to that run and time would stop skipping. The worker has stopped: end it at once.
+    for (const workflowId of analytics) await endWorkflow(env, workflowId, 0);
+  }
 }
 
 /** A running deal and the calls tests make on it. */
