@@ -1,5 +1,5 @@
 import type { AddedLatency } from './actions';
-import type { AlertCostRound } from './alert-cost';
+import type { AlertCostRound, AlertCostSide } from './alert-cost';
 import type { LadderRound, LadderStep } from './ladder';
 import type { MemoryResult } from './memory';
 import type { Lateness, SlaResult } from './sla';
@@ -111,6 +111,11 @@ function latenessRow(name: string, run: SlaResult, l: Lateness): string[] {
     n(l.burst.p99),
     n(l.burst.drainMs),
   ];
+}
+
+function alertCostRow(round: number, who: string, side: AlertCostSide, ratio: string): string[] {
+  const { deadlines, delivered, serverMs, workerMs, historyEvents } = side;
+  return [String(round), who, String(deadlines), String(delivered), n(serverMs, 2), n(workerMs, 2), String(historyEvents), ratio];
 }
 
 /** The tables the README carries, in Markdown. */
@@ -242,26 +247,8 @@ export function renderTables(results: Results): string {
       table(
         ['round', 'who', 'deadlines', 'delivered', 'server ms', 'worker ms', 'history events', 'server ours/baseline'],
         results.alertCost.flatMap((r, i) => [
-          [
-            String(i),
-            'ours (deal alert)',
-            String(r.ours.deadlines),
-            String(r.ours.delivered),
-            n(r.ours.serverMs, 2),
-            n(r.ours.workerMs, 2),
-            String(r.ours.historyEvents),
-            n(r.serverRatio, 2),
-          ],
-          [
-            String(i),
-            'baseline (timer + POST)',
-            String(r.baseline.deadlines),
-            String(r.baseline.delivered),
-            n(r.baseline.serverMs, 2),
-            n(r.baseline.workerMs, 2),
-            String(r.baseline.historyEvents),
-            '',
-          ],
+          alertCostRow(i, 'ours (deal alert)', r.ours, n(r.serverRatio, 2)),
+          alertCostRow(i, 'baseline (timer + POST)', r.baseline, ''),
         ]),
       ),
     );

@@ -151,6 +151,16 @@ export const ms = (iso: string | null | undefined): number => Date.parse(String(
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
+/** Waits, skipping time, until the deal has fired at least `count` alerts and each has a delivery outcome. */
+export async function alertsSettled(env: TestWorkflowEnvironment, deal: TestDeal, count = 1): Promise<DealView> {
+  for (let i = 0; i < 60; i++) {
+    const view = await deal.view();
+    if (view.escalations.length >= count && view.escalations.every((e) => e.delivery !== 'pending')) return view;
+    await env.sleep(5_000);
+  }
+  throw new Error('the deliveries never settled');
+}
+
 /** Moves the time-skipping server's clock to `targetMs` (never backwards). */
 export async function sleepUntil(env: TestWorkflowEnvironment, targetMs: number): Promise<void> {
   const now = await env.currentTimeMs();

@@ -3,9 +3,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import type { AnalyticsFigures, DealView } from '../../domain';
+import type { AnalyticsFigures } from '../../domain';
 import { analyticsQuery, analyticsWorkflowId } from '../../workflows/messages';
-import { dealWorker, HOUR, ms, runWorker, sleepUntil, TestDeal, webhookTarget } from '../helpers/deal-harness';
+import { alertsSettled, dealWorker, HOUR, ms, runWorker, sleepUntil, TestDeal, webhookTarget } from '../helpers/deal-harness';
 import { makeSop } from '../helpers/fixtures';
 import { WebhookReceiver } from '../helpers/receiver';
 import { bundleWorkflows, timeSkippingEnv, uniqueId } from '../helpers/temporal';
@@ -36,15 +36,6 @@ const sop = makeSop({
   ],
 });
 
-async function allSettled(deal: TestDeal, alerts: number): Promise<DealView> {
-  for (let i = 0; i < 60; i++) {
-    const view = await deal.view();
-    if (view.escalations.length === alerts && view.escalations.every((e) => e.delivery !== 'pending')) return view;
-    await env.sleep(5_000);
-  }
-  throw new Error('the deliveries never settled');
-}
-
 async function analytics(): Promise<AnalyticsFigures> {
   return env.client.workflow.getHandle(analyticsWorkflowId(sop.id)).query(analyticsQuery);
 }
@@ -68,7 +59,7 @@ test('each alert is one activity with its facts and two workflow tasks; the time
     (async () => {
       const deal = await TestDeal.start(env, queue, sop);
       await sleepUntil(env, ms((await deal.view()).stage?.enteredAt) + 2 * HOUR + 60_000);
-      const view = await allSettled(deal, 3);
+      const view = await alertsSettled(env, deal, 3);
       expect(view.escalations.map((e) => [e.type, e.delivery])).toEqual([
         ['deal.sla.warning', 'delivered'],
         ['deal.sla.breached', 'delivered'],
@@ -115,7 +106,7 @@ test('an alert system down at the first attempt: the facts still count once, the
     (async () => {
       const deal = await TestDeal.start(env, queue, breachOnly);
       await sleepUntil(env, ms((await deal.view()).stage?.breachAt) + 1_000);
-      const [alert] = (await allSettled(deal, 1)).escalations;
+      const [alert] = (await alertsSettled(env, deal, 1)).escalations;
       expect(alert.delivery).toBe('delivered');
       expect(receiver.received.filter((r) => r.headers['webhook-id'] === alert.id).map((r) => r.status)).toEqual([503, 503, 204]);
 

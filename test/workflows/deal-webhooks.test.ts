@@ -2,8 +2,18 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Webhook } from 'standardwebhooks';
-import type { AlertPayload, DealView } from '../../domain';
-import { dealWorker, HOUR, ms, runWorker, sleepUntil, TestDeal, WEBHOOK_SECRET, webhookTarget } from '../helpers/deal-harness';
+import type { AlertPayload } from '../../domain';
+import {
+  alertsSettled,
+  dealWorker,
+  HOUR,
+  ms,
+  runWorker,
+  sleepUntil,
+  TestDeal,
+  WEBHOOK_SECRET,
+  webhookTarget,
+} from '../helpers/deal-harness';
 import { makeSop } from '../helpers/fixtures';
 import { WebhookReceiver } from '../helpers/receiver';
 import { bundleWorkflows, timeSkippingEnv, uniqueId } from '../helpers/temporal';
@@ -27,16 +37,6 @@ const sop = makeSop({
   ],
 });
 
-/** Waits (skipping time) until the deal's only alert has an outcome. */
-async function settled(deal: TestDeal): Promise<DealView> {
-  for (let i = 0; i < 60; i++) {
-    const view = await deal.view();
-    if (view.escalations.length > 0 && view.escalations.every((e) => e.delivery !== 'pending')) return view;
-    await env.sleep(5_000);
-  }
-  throw new Error('the delivery never settled');
-}
-
 function requestsFor(id: string) {
   return receiver.received.filter((r) => r.headers['webhook-id'] === id);
 }
@@ -51,7 +51,7 @@ test('a webhook answered 503 twice is retried under one webhook-id, signed afres
     (async () => {
       const deal = await TestDeal.start(env, queue, sop);
       await sleepUntil(env, ms((await deal.view()).stage?.breachAt) + 1_000);
-      const view = await settled(deal);
+      const view = await alertsSettled(env, deal);
       const [alert] = view.escalations;
       expect(alert).toMatchObject({ type: 'deal.sla.breached', delivery: 'delivered', stage: 'requirements' });
 
@@ -128,7 +128,7 @@ test('a webhook answered 400 is not retried and ends failed, and the deal carrie
     (async () => {
       const deal = await TestDeal.start(env, queue, sop);
       await sleepUntil(env, ms((await deal.view()).stage?.breachAt) + 1_000);
-      const view = await settled(deal);
+      const view = await alertsSettled(env, deal);
       expect(view.escalations).toEqual([expect.objectContaining({ type: 'deal.sla.breached', delivery: 'failed' })]);
       expect(requestsFor(view.escalations[0].id)).toHaveLength(1);
       const recorded = (await deal.timeline()).find((e) => e.type === 'delivery_recorded');
