@@ -59,6 +59,19 @@ export type DealEvent =
   | Shape<'request_breached', { requestId: string; alert: AlertPayload }>
   | Shape<'risk_overdue', { riskId: string; alert: AlertPayload }>
   | Shape<'delivery_recorded', { alertId: string; delivery: Exclude<Delivery, 'pending'>; error: string | null }>
+  | Shape<
+      'sop_migrated',
+      {
+        migrationId: string;
+        fromVersion: number;
+        toVersion: number;
+        fromStage: string;
+        toStage: string;
+        /** The visit's deadlines on the new version, and the submitted deliverables it keeps. */
+        stage: StageDeadlines & { deliverables: string[] };
+        requests: RequestDeadlines[];
+      }
+    >
   | Shape<'action_rejected', { action: string; code: string; message: string }>;
 
 export type DealEventType = DealEvent['type'];

@@ -35,6 +35,11 @@ export interface RequestRun {
   readonly warnAt: Instant | null;
   readonly breachAt: Instant | null;
   readonly health: Health;
+  /**
+   * The pauses the request lived through while open, so its deadlines can be computed again on
+   * another SLA (a migration). Absent on requests from before it was kept: none known.
+   */
+  readonly pauses?: ReadonlyArray<{ readonly from: Instant; readonly to: Instant }>;
 }
 
 export interface RiskRecord {

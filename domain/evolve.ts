@@ -38,7 +38,7 @@ export function evolve(state: DealState, event: DealEvent): DealState {
     case 'paused':
       return { ...state, paused: { since: event.at, reason: event.data.reason } };
     case 'resumed':
-      return resumed(state, event.data);
+      return resumed(state, event.data, event.at);
     case 'reassigned':
       return { ...state, owner: event.data.to };
     case 'deal_updated': {
@@ -73,6 +73,8 @@ export function evolve(state: DealState, event: DealEvent): DealState {
           alert.id === event.data.alertId ? { ...alert, delivery: event.data.delivery, payload: null } : alert,
         ),
       };
+    case 'sop_migrated':
+      return migrated(state, event.data);
     case 'action_rejected':
     case 'activity_logged':
       return state;
@@ -140,13 +142,32 @@ function withOpenRequest(state: DealState, requestId: string, change: (request: 
   };
 }
 
-function resumed(state: DealState, data: Extract<DealEvent, { type: 'resumed' }>['data']): DealState {
+function resumed(state: DealState, data: Extract<DealEvent, { type: 'resumed' }>['data'], at: string): DealState {
   const stage = state.stage && data.stage ? { ...state.stage, ...data.stage } : state.stage;
+  const since = state.paused?.since ?? at;
+  const requests = state.requests.map((request) => {
+    const moved = !request.answeredAt && data.requests.find((r) => r.requestId === request.requestId);
+    if (!moved) return request;
+    const pause = { from: since > request.openedAt ? since : request.openedAt, to: at };
+    return { ...request, warnAt: moved.warnAt, breachAt: moved.breachAt, pauses: [...(request.pauses ?? []), pause] };
+  });
+  return { ...state, paused: null, stage, requests };
+}
+
+function migrated(state: DealState, data: Extract<DealEvent, { type: 'sop_migrated' }>['data']): DealState {
+  const stage = state.stage && {
+    ...state.stage,
+    id: data.toStage,
+    warnAt: data.stage.warnAt,
+    breachAt: data.stage.breachAt,
+    escalations: data.stage.escalations,
+    submitted: Object.fromEntries(Object.entries(state.stage.submitted).filter(([id]) => data.stage.deliverables.includes(id))),
+  };
   const requests = state.requests.map((request) => {
     const moved = !request.answeredAt && data.requests.find((r) => r.requestId === request.requestId);
     return moved ? { ...request, warnAt: moved.warnAt, breachAt: moved.breachAt } : request;
   });
-  return { ...state, paused: null, stage, requests };
+  return { ...state, sop: { id: state.sop.id, version: data.toVersion }, stage, requests };
 }
 
 function closed(state: DealState, status: 'won' | 'lost', at: string, lostReason: string | null): DealState {

@@ -28,3 +28,4 @@ export * from './deal-facts';
 export * from './deal-fact-schema';
 export * from './samples';
 export * from './stage-visit';
+export * from './migration';

@@ -32,7 +32,9 @@ export function currentVisit(events: readonly DealEvent[], end = events.length):
   let warned = false;
   let breached = false;
   let escalations = 0;
+  let stage = entered.data.stage;
   for (const event of events.slice(start + 1, end)) {
+    if (event.type === 'sop_migrated') stage = event.data.toStage;
     if (event.type === 'paused') pausedSince = event.at;
     if (event.type === 'resumed' && pausedSince !== null) {
       pauses.push({ from: pausedSince, to: event.at });
@@ -43,7 +45,7 @@ export function currentVisit(events: readonly DealEvent[], end = events.length):
     if (event.type === 'escalation_fired') escalations++;
   }
   if (pausedSince !== null) pauses.push({ from: pausedSince, to: null });
-  return { stage: entered.data.stage, enteredAt: entered.at, pauses, warned, breached, escalations };
+  return { stage, enteredAt: entered.at, pauses, warned, breached, escalations };
 }
 
 /**
@@ -90,6 +92,8 @@ export function trackVisit(tracker: VisitTracker, event: DealEvent): VisitTracke
       return { pausedSince, visit: { ...visit, warned: true, breached: true } };
     case 'escalation_fired':
       return { pausedSince, visit: { ...visit, escalations: visit.escalations + 1 } };
+    case 'sop_migrated':
+      return { pausedSince, visit: { ...visit, stage: event.data.toStage } };
     default:
       return tracker;
   }

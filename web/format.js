@@ -116,6 +116,7 @@ const EVENT_NAMES = {
   risk_overdue: 'Risk overdue',
   delivery_recorded: 'Alert delivery recorded',
   action_rejected: 'Action rejected',
+  sop_migrated: 'Moved to a new SOP version',
 };
 
 /** @param {string} type a timeline event type */
