@@ -11,10 +11,13 @@ export interface MigrationPlan {
   readonly migrationId: string;
   /** Old stage id → new stage id; a stage whose id exists in the new version maps to itself. */
   readonly stageMap: Readonly<Record<string, string>>;
+  /** Only deals on these versions; absent: every version below the new one. */
+  readonly fromVersions?: readonly number[];
 }
 
 export type MigrationOutcome = 'migrate' | 'refuse' | 'skip';
-export type MigrationReason = 'deal_closed' | 'already_on_version' | 'newer_version' | 'other_sop' | 'unmapped_stage';
+export type MigrationReason =
+  'deal_closed' | 'already_on_version' | 'newer_version' | 'version_not_selected' | 'other_sop' | 'unmapped_stage';
 
 /** One deal's row of a dry run, and what a real run does to it. */
 export interface MigrationRow {
@@ -77,6 +80,7 @@ export function migrateDeal(
   if (state.status !== 'open' || !state.stage) return { row: row('skip', 'deal_closed'), events: [] };
   if (state.sop.version === to.version) return { row: row('skip', 'already_on_version'), events: [] };
   if (state.sop.version > to.version) return { row: row('skip', 'newer_version'), events: [] };
+  if (plan.fromVersions && !plan.fromVersions.includes(state.sop.version)) return { row: row('skip', 'version_not_selected'), events: [] };
   const run = state.stage;
   const target = targetStage(run.id, to, plan.stageMap);
   if (!target) return { row: row('refuse', 'unmapped_stage'), events: [] };

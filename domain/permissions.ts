@@ -23,3 +23,8 @@ export function canAct(actor: Actor, owner: string): boolean {
 export function canReassign(actor: Actor): boolean {
   return actor.role === 'system' || PERMISSIONS[actor.role].reassign;
 }
+
+/** Moving deals to another SOP version: those who publish SOPs (admin, ops). */
+export function canMigrate(actor: Actor): boolean {
+  return actor.role === 'system' || PERMISSIONS[actor.role].publishSops;
+}

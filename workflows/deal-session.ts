@@ -8,6 +8,8 @@ import type { DealState, Instant } from '../domain/deal-state';
 import { evolve } from '../domain/evolve';
 import { idempotencyScope, recall, remember, unexpired, type RememberedAnswer } from '../domain/idempotency';
 import { openDeal, type DealOpening } from '../domain/open-deal';
+import { migrateDeal, type MigrationDecision, type MigrationRow } from '../domain/migration';
+import { canMigrate } from '../domain/permissions';
 import { isRejection, reject, type Rejection } from '../domain/rejection';
 import { replayDeal } from '../domain/replay';
 import type { Sop } from '../domain/sop-schema';
@@ -15,7 +17,7 @@ import { NO_VISIT, trackVisit, visitNow, type StageVisit, type VisitTracker } fr
 import { pagesToArchive, type StoredTimelinePage, type TimelinePage, type TimelinePaging } from '../domain/timeline-pages';
 import { dealView, timelineEntry, type DealView, type TimelineTail } from '../domain/view';
 import { validation } from './lazy-validation';
-import type { ActRequest, ActResult, RefusedRequest } from './messages';
+import type { ActRequest, ActResult, MigrateRequest, RefusedRequest } from './messages';
 
 /** What a key is remembered with: the timeline length (all of it, pages too) the answer was given at, or the refusal. */
 type Answer = number | Rejection;
@@ -57,7 +59,7 @@ export interface DealHooks {
  */
 export class DealSession {
   private constructor(
-    readonly sop: Sop,
+    private sopVersion: Sop,
     private state: DealState,
     private readonly events: DealEvent[],
     private memory: RememberedAnswer<Answer>[],
@@ -84,6 +86,11 @@ export class DealSession {
 
   get current(): DealState {
     return this.state;
+  }
+
+  /** The SOP version the deal runs on: the one it opened with, until a migration moves it. */
+  get sop(): Sop {
+    return this.sopVersion;
   }
 
   /** `unreported` undefined: this run reported no facts, so the next one reports the whole timeline. */
@@ -190,6 +197,33 @@ export class DealSession {
       this.memory = remember(this.memory, { scope, bodyHash: request.bodyHash ?? '', at: now, answer: this.timelineLength }, now);
     }
     return { accepted: true, deal: this.view() };
+  }
+
+  /**
+   * What the migration would do now: the deal's row and the event that moves it, or a rejection of
+   * a request that is malformed or not allowed. Pure, for the update validator and the dry run.
+   */
+  previewMigration(request: MigrateRequest, now: Instant): Rejection | (MigrationDecision & { readonly to: Sop }) {
+    const { migrateRequestSchema, checkSop } = validation();
+    const parsed = migrateRequestSchema.safeParse(request);
+    if (!parsed.success) return reject('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const { migrationId, stageMap, fromVersions, actor } = parsed.data;
+    if (!canMigrate(actor)) return reject('forbidden', `A ${actor.role} may not move deals to another SOP version.`);
+    const checked = checkSop(parsed.data.sop);
+    if (!checked.ok) return reject('validation_failed', checked.problems.map((p) => `sop.${p.path}: ${p.message}`).join('; '));
+    const projected = dueEvents(this.state, this.sop, now).reduce(evolve, this.state);
+    const plan = { migrationId, stageMap, ...(fromVersions && { fromVersions }) };
+    return { ...migrateDeal(projected, this.visit, this.sop, checked.sop, plan, now, actor.subject), to: checked.sop };
+  }
+
+  /** Applies a migration: the deal moves to the new version, or stays as it was when its row says refuse or skip. */
+  migrate(request: MigrateRequest, now: Instant): MigrationRow | Rejection {
+    this.catchUp(now);
+    const decision = this.previewMigration(request, now);
+    if (isRejection(decision)) return decision;
+    decision.events.forEach((event) => this.apply(event));
+    if (decision.events.length > 0) this.sopVersion = decision.to;
+    return decision.row;
   }
 
   /** Remembers a refusal the API saw for a keyed request, unless the key already has an answer. */

@@ -35,6 +35,8 @@ import {
   actSignal,
   actUpdate,
   closeTimelinePageSignal,
+  migrateUpdate,
+  migrationPreviewQuery,
   REJECTED_FAILURE,
   rememberRefusalSignal,
   stateQuery,
@@ -47,7 +49,7 @@ import { timelinePageWorkflow } from './timeline-page';
 
 export interface DealWorkflowInput {
   readonly opening: DealOpening;
-  /** The SOP version the deal was started under: publishing a new version never changes it. */
+  /** The SOP version the deal runs on: publishing a new version never changes it, a migration does. */
   readonly sop: Sop;
   readonly openedBy: Actor;
   /**
@@ -166,6 +168,27 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
       });
     }
   });
+  setHandler(
+    migrateUpdate,
+    (request) => {
+      const row = deal.migrate(request, now());
+      if (isRejection(row))
+        throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: row.message, nonRetryable: true, details: [row] });
+      return row;
+    },
+    {
+      validator: (request) => {
+        const outcome = deal.previewMigration(request, now());
+        if (isRejection(outcome)) throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: outcome.message, details: [outcome] });
+      },
+    },
+  );
+  setHandler(migrationPreviewQuery, (request, at) => {
+    const instant = typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? new Date(at).toISOString() : now();
+    const outcome = deal.previewMigration(request, instant > now() ? instant : now());
+    if (isRejection(outcome)) throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: outcome.message, details: [outcome] });
+    return outcome.row;
+  });
   setHandler(rememberRefusalSignal, (refused) => deal.rememberRefusal(refused, now()));
   setHandler(stateQuery, () => deal.view());
   setHandler(timelineTailQuery, () => deal.timeline());
@@ -238,7 +261,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
         await movePagesOut();
         await condition(allHandlersFinished);
       }
-      return continueAsNew<typeof dealWorkflow>({ ...input, carried: deal.carry(unreported()) });
+      // A migrated deal runs on its new version from here on.
+      return continueAsNew<typeof dealWorkflow>({ ...input, sop: deal.sop, carried: deal.carry(unreported()) });
     }
     const seen = deal.version;
     const next = deadlines(deal.current, deal.sop)[0];

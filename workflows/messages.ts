@@ -8,6 +8,7 @@ import type {
   DealEvent,
   DealFact,
   DealView,
+  MigrationRow,
   Problem,
   Rejection,
   Sop,
@@ -82,6 +83,25 @@ export interface RefusedRequest {
 /** Sent by the API after the deal refused a keyed update: a refusal never enters history on its own. */
 export const rememberRefusalSignal = defineSignal<[RefusedRequest]>('rememberRefusal');
 export const stateQuery = defineQuery<DealView>('state');
+
+/** Moves an open deal to a newer published version of its SOP (`CONTRACT.md` v2.1). */
+export interface MigrateRequest {
+  readonly migrationId: string;
+  /** The version to move to, whole: the deal runs on it from then on, also across continue-as-new. */
+  readonly sop: Sop;
+  /** Old stage id → new stage id; a stage whose id exists in `sop` maps to itself. */
+  readonly stageMap: Record<string, string>;
+  /** Only deals on these versions; absent: every version below `sop.version`. */
+  readonly fromVersions?: number[];
+  readonly actor: Actor;
+}
+/** Applies a migration and answers the deal's row; a refused or skipped deal is left as it was. */
+export const migrateUpdate = defineUpdate<MigrationRow, [MigrateRequest]>('migrate');
+/**
+ * What `migrateUpdate` would do at the instant given (an ISO time; a query runs on the workflow's
+ * clock, which stands at its last task), for a dry run: the same code, and nothing changes.
+ */
+export const migrationPreviewQuery = defineQuery<MigrationRow, [MigrateRequest, string]>('migrationPreview');
 /** The events the deal holds now (the whole timeline unless it moved older ones to pages). Kept for API processes from before pages. */
 export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
 /** Where the deal's timeline pages are, and the events it holds after them. */

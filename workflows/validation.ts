@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { actionSchema } from '../domain/action-schema';
 import { actorSchema } from '../domain/deal-schema';
+import { STAGE_ID } from '../domain/sop-schema';
 import { REJECTION_CODES } from '../domain/rejection';
 
 export { dealFactBatchSchema } from '../domain/deal-fact-schema';
@@ -26,4 +27,15 @@ export const refusedRequestSchema = z.object({
     message: z.string().max(2_000),
     details: z.record(z.string(), z.unknown()).optional(),
   }),
+});
+
+const stageId = z.string().regex(STAGE_ID);
+
+/** A migration as the `migrate` update and `migrationPreview` query carry it; its `sop` is checked with `checkSop`. */
+export const migrateRequestSchema = z.object({
+  migrationId: z.string().min(1).max(200),
+  sop: z.unknown(),
+  stageMap: z.record(stageId, stageId),
+  fromVersions: z.array(z.number().int().min(1)).max(1_000).optional(),
+  actor: actorSchema,
 });

@@ -330,6 +330,12 @@ describe('migrating a deal to a new SOP version', () => {
     expect(deal.state).toBe(after);
     expect(migrateDeal(deal.state, null, v2, v1, plan(), T0, OPS).row).toMatchObject({ outcome: 'skip', reason: 'newer_version' });
 
+    const v3 = v(3, v1.stages);
+    expect(migrateDeal(new Deal(v1).state, null, v1, v3, { ...plan(), fromVersions: [2] }, T0, OPS).row).toMatchObject({
+      outcome: 'skip',
+      reason: 'version_not_selected',
+    });
+
     const lost = new Deal(v1);
     lost.act({ type: 'mark_lost', reason: 'budget' }, T0);
     expect(lost.migrate(v2, T0).row).toMatchObject({ outcome: 'skip', reason: 'deal_closed' });

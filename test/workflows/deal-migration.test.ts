@@ -1,0 +1,163 @@
+// The `migrate` update and `migrationPreview` query, on a real dev server with SLAs of seconds.
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { type ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Actor, AlertPayload, Rejection, Sop } from '../../domain';
+import { dealWorkflow } from '../../workflows';
+import {
+  migrateUpdate,
+  migrationPreviewQuery,
+  REJECTED_FAILURE,
+  stateQuery,
+  timelineQuery,
+  type MigrateRequest,
+} from '../../workflows/messages';
+import { dealWorker, webhookTarget } from '../helpers/deal-harness';
+import { eventually } from '../helpers/eventually';
+import { ALICE, makeOpening, makeSop, MIA } from '../helpers/fixtures';
+import { WebhookReceiver } from '../helpers/receiver';
+import { bundleWorkflows, devServerEnv, uniqueId } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let worker: Worker;
+let running: Promise<void>;
+const receiver = new WebhookReceiver();
+const taskQueue = uniqueId('migration');
+const OPS: Actor = { subject: 'ops-team', role: 'ops' };
+
+beforeAll(async () => {
+  let url: string;
+  [env, bundle, url] = await Promise.all([devServerEnv(), bundleWorkflows(), receiver.start()]);
+  worker = await dealWorker(env, bundle, taskQueue, webhookTarget(url));
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await receiver.stop();
+  await env?.teardown();
+});
+
+const v1 = makeSop({
+  id: 'migrating-sop',
+  stages: [
+    { id: 'legal', name: 'Legal', deliverables: ['nda'], sla: { breachAfter: '1h' } },
+    { id: 'close', name: 'Close' },
+  ],
+});
+// The stage is renamed and its SLA is so short that, by the time the deal migrates, its breach is past.
+const v2 = makeSop({
+  id: 'migrating-sop',
+  version: 2,
+  stages: [
+    { id: 'contract', name: 'Contract', deliverables: ['nda', 'dpa'], sla: { breachAfter: '1s' } },
+    { id: 'close', name: 'Close' },
+  ],
+});
+
+function startDeal(sop: Sop = v1, maxHistoryEvents?: number): Promise<WorkflowHandle<typeof dealWorkflow>> {
+  const dealId = uniqueId('deal');
+  return env.client.workflow.start(dealWorkflow, {
+    taskQueue,
+    workflowId: dealId,
+    args: [{ opening: makeOpening({ dealId }), sop, openedBy: ALICE, maxHistoryEvents }],
+  });
+}
+
+const request = (rest: Partial<MigrateRequest> = {}): MigrateRequest => ({
+  migrationId: 'mig-1',
+  sop: v2,
+  stageMap: { legal: 'contract' },
+  actor: OPS,
+  ...rest,
+});
+
+async function rejectionOf(promise: Promise<unknown>): Promise<Rejection> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause as ApplicationFailure;
+  expect(cause.type).toBe(REJECTED_FAILURE);
+  return cause.details?.[0] as Rejection;
+}
+
+test('a deal migrates once: new version and stage, the past breach fires at once and once, a repeat is skipped', async () => {
+  const handle = await startDeal();
+  await handle.query(stateQuery);
+  await new Promise((resolve) => setTimeout(resolve, 1_200));
+
+  const preview = await handle.query(migrationPreviewQuery, request(), new Date().toISOString());
+  expect(preview).toMatchObject({ outcome: 'migrate', fromStage: 'legal', toStage: 'contract', firesAtOnce: ['deal.sla.breached'] });
+  expect((await handle.query(stateQuery)).sop.version).toBe(1);
+
+  const row = await handle.executeUpdate(migrateUpdate, { args: [request()] });
+  expect(row).toMatchObject({ outcome: 'migrate', fromVersion: 1, toStage: 'contract', missingDeliverables: ['nda', 'dpa'] });
+  const view = await handle.query(stateQuery);
+  expect(view).toMatchObject({ sop: { id: 'migrating-sop', version: 2 }, stage: { id: 'contract', name: 'Contract' }, health: 'red' });
+
+  const breaches = await eventually(
+    async () => receiver.delivered<AlertPayload>().filter((alert) => alert.deal.dealId === handle.workflowId),
+    (alerts) => alerts.length >= 1,
+  );
+  expect(breaches).toEqual([expect.objectContaining({ type: 'deal.sla.breached', stage: expect.objectContaining({ id: 'contract' }) })]);
+  expect(breaches[0].deal.sop).toEqual({ id: 'migrating-sop', version: 2 });
+
+  const again = await handle.executeUpdate(migrateUpdate, { args: [request()] });
+  expect(again).toMatchObject({ outcome: 'skip', reason: 'already_on_version' });
+  const timeline = await handle.query(timelineQuery);
+  expect(timeline.filter((event) => event.type === 'sop_migrated')).toEqual([
+    expect.objectContaining({
+      actor: 'ops-team',
+      data: expect.objectContaining({ migrationId: 'mig-1', fromVersion: 1, toVersion: 2, fromStage: 'legal', toStage: 'contract' }),
+    }),
+  ]);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(receiver.delivered<AlertPayload>().filter((alert) => alert.deal.dealId === handle.workflowId)).toHaveLength(1);
+  await handle.terminate('test done');
+});
+
+test('a refused deal, a caller below ops and a malformed SOP change nothing', async () => {
+  const handle = await startDeal();
+  await handle.query(stateQuery);
+
+  const refused = await handle.executeUpdate(migrateUpdate, { args: [request({ stageMap: {} })] });
+  expect(refused).toMatchObject({ outcome: 'refuse', reason: 'unmapped_stage', fromStage: 'legal', toStage: null });
+  expect((await rejectionOf(handle.executeUpdate(migrateUpdate, { args: [request({ actor: MIA })] }))).code).toBe('forbidden');
+  const broken = { ...v2, stages: [] } as unknown as Sop;
+  expect((await rejectionOf(handle.executeUpdate(migrateUpdate, { args: [request({ sop: broken })] }))).code).toBe('validation_failed');
+
+  const view = await handle.query(stateQuery);
+  expect(view).toMatchObject({ sop: { version: 1 }, stage: { id: 'legal' } });
+  // The refused row was an accepted update that changed nothing; the rejected ones never entered history.
+  const history = (await handle.fetchHistory()).events ?? [];
+  expect(history.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
+  expect((await handle.query(timelineQuery)).some((event) => event.type === 'sop_migrated')).toBe(false);
+  await handle.terminate('test done');
+});
+
+test('a migrated deal runs on its new version after continue-as-new', async () => {
+  const roomy = makeSop({ ...v2, stages: [{ ...v2.stages[0], sla: { breachAfter: '1h' } }, v2.stages[1]] });
+  const handle = await startDeal(v1, 40);
+  await handle.executeUpdate(migrateUpdate, { args: [request({ sop: roomy })] });
+  const { runId } = await handle.describe();
+  // Deliverables until the history passes its limit and the deal continues as new.
+  for (let i = 0; i < 12; i++) {
+    await handle.executeUpdate('act', { args: [{ action: { type: 'log_activity', kind: 'call' }, actor: ALICE }] });
+  }
+  await eventually(
+    () => handle.describe(),
+    (d) => d.runId !== runId,
+  );
+  const view = await handle.query(stateQuery);
+  expect(view).toMatchObject({ sop: { version: 2 }, stage: { id: 'contract', deliverables: { required: ['nda', 'dpa'] } } });
+  // The new run knows the new version's stages: completing needs its deliverables.
+  await handle.executeUpdate('act', {
+    args: [{ action: { type: 'submit_deliverable', stage: 'contract', deliverable: 'dpa' }, actor: ALICE }],
+  });
+  expect((await handle.query(stateQuery)).stage?.deliverables.submitted).toEqual(['dpa']);
+  await handle.terminate('test done');
+});
