@@ -4,12 +4,23 @@ import type { DealService } from './deal-service';
 import { bodyHash, type Idempotency } from './idempotency';
 import { problems } from './problem';
 import { defineRoute, type Route } from './route';
-import { dealListQuery, dealParams, idempotencyKeyHeader, sopParams, sopVersionParams, timelineQuery } from './schemas';
+import type { MigrationService } from './migration-service';
+import {
+  dealListQuery,
+  dealParams,
+  idempotencyKeyHeader,
+  migrationBody,
+  migrationParams,
+  sopParams,
+  sopVersionParams,
+  timelineQuery,
+} from './schemas';
 import { sopProblem, SopRejectedError, type SopService } from './sop-service';
 
 export interface Services {
   readonly deals: DealService;
   readonly sops: SopService;
+  readonly migrations: MigrationService;
 }
 
 /** `Idempotency-Key`, scoped to the caller by the services; 422 when it is not 1–255 characters. */
@@ -28,11 +39,14 @@ function rolesWith(permission: 'publishSops' | 'createDeals' | 'act', refusal: s
 }
 
 const mayPublish = rolesWith('publishSops', 'publish SOPs');
+const mayMigrate = rolesWith('publishSops', 'migrate deals to another SOP version');
+const mayFollowMigrations = (actor: Actor): string | null =>
+  actor.role === 'system' || PERMISSIONS[actor.role].reassign ? null : `A ${actor.role} may not read migrations.`;
 
 /** Every route of the API, in the order of `CONTRACT.md`. */
 // Each route has its own parameter types; the list holds them side by side.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function routes({ deals, sops }: Services): Route<any, any, any>[] {
+export function routes({ deals, sops, migrations }: Services): Route<any, any, any>[] {
   return [
     defineRoute({
       method: 'post',
@@ -99,6 +113,49 @@ export function routes({ deals, sops }: Services): Route<any, any, any>[] {
         if (!sop) throw problems.notFound(`No SOP "${params.id}" version ${params.version} is published.`);
         return { status: 200, body: sop };
       },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/sops/:id/migrations',
+      summary: 'Move open deals of older versions to a newer one (admin, ops): 200 the dry run, 202 a migration started',
+      tag: 'Migrations',
+      allow: mayMigrate,
+      params: sopParams,
+      body: { schema: migrationBody, name: 'Migration' },
+      responses: {
+        200: '{ toVersion, counts, deals }: the dry run',
+        202: '{ migrationId, status }, Location: /v1/migrations/:migrationId',
+        403: 'Role may not migrate',
+        404: 'SOP not published',
+        409: 'migration_running: the same request is running',
+        422: 'Unknown version, stage or a fromVersion not below toVersion',
+      },
+      handle: async ({ params, body, actor, request }) => {
+        if (body.dryRun) return { status: 200, body: await migrations.dryRun(params.id, body, actor) };
+        const started = await migrations.start(params.id, body, actor);
+        request.res?.location(`/v1/migrations/${started.migrationId}`);
+        return { status: 202, body: started };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/migrations/:migrationId',
+      summary: 'A migration: its status, counts and each deal’s outcome (admin, ops, manager)',
+      tag: 'Migrations',
+      allow: mayFollowMigrations,
+      params: migrationParams,
+      responses: { 200: 'The migration', 403: 'Role may not read migrations', 404: 'unknown_migration' },
+      handle: async ({ params }) => ({ status: 200, body: await migrations.status(params.migrationId) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/migrations/:migrationId/cancel',
+      summary: 'Stop a migration (admin, ops): migrated deals stay migrated, pending ones are left alone',
+      tag: 'Migrations',
+      allow: mayMigrate,
+      params: migrationParams,
+      responses: { 200: 'The migration as it stands', 403: 'Role may not migrate', 404: 'unknown_migration' },
+      handle: async ({ params }) => ({ status: 200, body: await migrations.cancel(params.migrationId) }),
     }),
     defineRoute({
       method: 'post',

@@ -24,6 +24,22 @@ export const dealListQuery = z.strictObject({
   pageToken: z.string().max(4096).regex(PAGE_TOKEN, 'not a page token from this API').optional(),
 });
 
+export const migrationParams = z.strictObject({ migrationId: z.string().regex(/^mig_[A-Za-z0-9_-]{1,64}$/, 'not a migration id') });
+
+const stageKey = z.string().regex(STAGE_ID, 'a stage id is lower-case letters, digits and dashes');
+/** `POST /v1/sops/:id/migrations` (`CONTRACT.md` v2.1). */
+export const migrationBody = z.strictObject({
+  toVersion: z.number().int().min(1).max(1_000_000),
+  fromVersions: z.array(z.number().int().min(1).max(1_000_000)).min(1).max(1_000).optional(),
+  stageMap: z
+    .record(stageKey, stageKey)
+    .refine((map) => Object.keys(map).length <= 500, 'at most 500 stages')
+    .optional(),
+  dealIds: z.array(z.string().regex(DEAL_ID, 'not a dealId')).min(1).max(1_000, 'at most 1,000 dealIds').optional(),
+  dryRun: z.boolean().optional(),
+});
+export type MigrationBody = z.infer<typeof migrationBody>;
+
 /** `GET /v1/deals/:dealId/timeline`: without either, every event. */
 export const timelineQuery = z.strictObject({
   pageSize: z.coerce.number().int().min(1).max(1_000).optional(),
@@ -47,5 +63,6 @@ export const namedSchemas = {
   Rule: ruleSchema,
   OpenDeal: openDealSchema,
   Action: actionSchema,
+  Migration: migrationBody,
   Problem: problemSchema,
 } as const;

@@ -13,6 +13,7 @@ import { AnalyticsService } from './analytics-service';
 import { DealService } from './deal-service';
 import { publishSopFiles } from './publish-sops';
 import { createReadiness } from './readiness';
+import { MigrationService } from './migration-service';
 import { SopService } from './sop-service';
 import { apiConnectionOptions } from './temporal-connection';
 
@@ -51,7 +52,7 @@ export async function serveApi(options: {
   const analytics = new AnalyticsService(client, sops, deals);
   let sopsPublished = false;
   const { app } = createApp({
-    services: { deals, sops },
+    services: { deals, sops, migrations: new MigrationService(client, sops, config.taskQueue) },
     analytics,
     callers: new Callers(new KeyRing(options.apiKeys), sso),
     rateLimit: config.rateLimit,

@@ -118,4 +118,6 @@ export interface DealState {
   readonly risks: readonly RiskRecord[];
   readonly revisions: Readonly<Record<string, number>>;
   readonly alerts: readonly AlertRecord[];
+  /** The latest migrations applied to the deal (`MIGRATIONS_KEPT`), so applying one again changes nothing. */
+  readonly migrations?: readonly string[];
 }

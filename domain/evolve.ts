@@ -126,6 +126,9 @@ function withAlert(state: DealState, event: AlertEvent): DealState {
   return { ...state, alerts: [...state.alerts, record] };
 }
 
+/** How many migration ids a deal remembers: far more than run on one deal at a time. */
+export const MIGRATIONS_KEPT = 20;
+
 const RANK: Record<Health, number> = { green: 0, yellow: 1, red: 2 };
 export function worse(a: Health, b: Health): Health {
   return RANK[a] >= RANK[b] ? a : b;
@@ -167,7 +170,8 @@ function migrated(state: DealState, data: Extract<DealEvent, { type: 'sop_migrat
     const moved = !request.answeredAt && data.requests.find((r) => r.requestId === request.requestId);
     return moved ? { ...request, warnAt: moved.warnAt, breachAt: moved.breachAt } : request;
   });
-  return { ...state, sop: { id: state.sop.id, version: data.toVersion }, stage, requests };
+  const migrations = [...(state.migrations ?? []), data.migrationId].slice(-MIGRATIONS_KEPT);
+  return { ...state, sop: { id: state.sop.id, version: data.toVersion }, stage, requests, migrations };
 }
 
 function closed(state: DealState, status: 'won' | 'lost', at: string, lostReason: string | null): DealState {

@@ -17,7 +17,14 @@ export interface MigrationPlan {
 
 export type MigrationOutcome = 'migrate' | 'refuse' | 'skip';
 export type MigrationReason =
-  'deal_closed' | 'already_on_version' | 'newer_version' | 'version_not_selected' | 'other_sop' | 'unmapped_stage';
+  | 'deal_closed'
+  | 'already_on_version'
+  | 'newer_version'
+  | 'version_not_selected'
+  | 'other_sop'
+  | 'unmapped_stage'
+  /** Outside the deal: no deal of that id (a dry run or migration naming `dealIds`). */
+  | 'unknown_deal';
 
 /** One deal's row of a dry run, and what a real run does to it. */
 export interface MigrationRow {
@@ -32,6 +39,8 @@ export interface MigrationRow {
   readonly missingDeliverables: string[];
   /** The alerts whose thresholds under the new version are already past: each fires at once, once. */
   readonly firesAtOnce: AlertType[];
+  /** This migration had already moved the deal: the row repeats its outcome, and nothing changed now. */
+  readonly alreadyApplied?: true;
 }
 
 export interface MigrationDecision {
@@ -77,6 +86,9 @@ export function migrateDeal(
     ...rest,
   });
   if (state.sop.id !== to.id) return { row: row('refuse', 'other_sop'), events: [] };
+  if (state.migrations?.includes(plan.migrationId) && state.sop.version === to.version) {
+    return { row: row('migrate', null, { toStage: fromStage, alreadyApplied: true }), events: [] };
+  }
   if (state.status !== 'open' || !state.stage) return { row: row('skip', 'deal_closed'), events: [] };
   if (state.sop.version === to.version) return { row: row('skip', 'already_on_version'), events: [] };
   if (state.sop.version > to.version) return { row: row('skip', 'newer_version'), events: [] };

@@ -36,3 +36,12 @@ export const ALERT_DISPATCH: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
+
+/**
+ * One deal's migration, or one page of the deals to migrate: retried for as long as it takes (a
+ * deal answers once its worker runs; the update id makes a retry get the first answer).
+ */
+export const MIGRATION_STEP: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+};

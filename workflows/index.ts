@@ -2,3 +2,4 @@ export { dealWorkflow } from './deal-workflow';
 export { sopRegistryWorkflow } from './sop-registry';
 export { sopAnalyticsWorkflow } from './sop-analytics';
 export { timelinePageWorkflow } from './timeline-page';
+export { sopMigrationWorkflow } from './sop-migration';

@@ -22,6 +22,36 @@ export const SOP_REGISTRY_WORKFLOW = 'sopRegistryWorkflow';
 export const SOP_REGISTRY_ID = 'sop-registry';
 export const SOP_ANALYTICS_WORKFLOW = 'sopAnalyticsWorkflow';
 export const TIMELINE_PAGE_WORKFLOW = 'timelinePageWorkflow';
+export const SOP_MIGRATION_WORKFLOW = 'sopMigrationWorkflow';
+
+/** One workflow per migration; the API derives the id from the request, so the same request again finds it running. */
+export function migrationWorkflowId(migrationId: string): string {
+  return `migration:${migrationId}`;
+}
+
+/**
+ * The most deals one migration lists: its report (a row per deal) travels across continue-as-new,
+ * and 20,000 rows stay well inside Temporal's 2 MB payload limit. Past it the migration stops
+ * listing, finishes the deals it has and says `truncated`; running the same request again goes on.
+ */
+export const MAX_MIGRATION_DEALS = 20_000;
+
+/** `GET /v1/migrations/:migrationId` (`CONTRACT.md` v2.1). */
+export interface MigrationStatus {
+  readonly migrationId: string;
+  readonly sopId: string;
+  readonly toVersion: number;
+  readonly status: 'running' | 'completed' | 'cancelled';
+  readonly counts: { total: number; migrated: number; refused: number; skipped: number; pending: number };
+  readonly deals: ReadonlyArray<{ dealId: string; outcome: 'migrated' | 'refused' | 'skipped' | 'pending'; reason: string | null }>;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  /** The SOP had more open deals than one migration lists (`MAX_DEALS`): run the same request again for the rest. */
+  readonly truncated?: boolean;
+}
+export const migrationStatusQuery = defineQuery<MigrationStatus>('migrationStatus');
+/** Stops a migration: deals in flight finish, migrated ones stay migrated, pending ones are left alone. */
+export const cancelMigrationUpdate = defineUpdate<MigrationStatus>('cancelMigration');
 
 /** One analytics workflow per SOP (all its versions), fed by its deals. */
 export function analyticsWorkflowId(sopId: string): string {

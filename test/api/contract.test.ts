@@ -361,6 +361,9 @@ describe('reads and lists', () => {
         '/v1/sops/{id}/versions/{version}',
         '/v1/sops/{id}/analytics',
         '/v1/sops/{id}/analytics/pace',
+        '/v1/sops/{id}/migrations',
+        '/v1/migrations/{migrationId}',
+        '/v1/migrations/{migrationId}/cancel',
         '/v1/me',
       ].sort(),
     );

@@ -139,7 +139,7 @@ describe('a role that may never do a thing gets 403 before its request is valida
 
 describe('OpenAPI lists 403 wherever a role can be refused', () => {
   // The route objects only close over their services; none is called here.
-  const apiRoutes = routes({ deals: {} as never, sops: {} as never });
+  const apiRoutes = routes({ deals: {} as never, sops: {} as never, migrations: {} as never });
   let doc: any;
   beforeAll(async () => {
     doc = (await service.call('GET', '/v1/openapi.json', { as: null })).body;
@@ -156,32 +156,36 @@ describe('OpenAPI lists 403 wherever a role can be refused', () => {
   test('every route with a role check, and every POST (each is some role\u2019s 403 in the contract), lists 403', () => {
     const gated = apiRoutes.filter((route) => route.allow || route.method === 'post');
     expect(gated.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
-      ['post /v1/deals', 'post /v1/deals/:dealId/actions', 'post /v1/sops'].sort(),
+      [
+        'post /v1/deals',
+        'post /v1/deals/:dealId/actions',
+        'post /v1/sops',
+        'post /v1/sops/:id/migrations',
+        'get /v1/migrations/:migrationId',
+        'post /v1/migrations/:migrationId/cancel',
+      ].sort(),
     );
     const missing = gated.filter((route) => !operation(route.method, route.path).responses['403']);
     expect(missing.map((route) => `${route.method} ${route.path}`)).toEqual([]);
   });
 
   test("each route's role check refuses exactly the roles the contract's table refuses", () => {
+    // Migrations (v2.1): started and cancelled by admin and ops (who publish SOPs), followed by managers too (who reassign).
     const permission: Record<string, keyof (typeof PERMISSIONS)['admin']> = {
-      '/v1/sops': 'publishSops',
-      '/v1/deals': 'createDeals',
-      '/v1/deals/:dealId/actions': 'act',
+      'post /v1/sops': 'publishSops',
+      'post /v1/deals': 'createDeals',
+      'post /v1/deals/:dealId/actions': 'act',
+      'post /v1/sops/:id/migrations': 'publishSops',
+      'post /v1/migrations/:migrationId/cancel': 'publishSops',
+      'get /v1/migrations/:migrationId': 'reassign',
     };
     const checked = apiRoutes.filter((route) => route.allow);
-    expect(checked.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
-      Object.keys(permission)
-        .map((path) => `post ${path}`)
-        .sort(),
-    );
+    expect(checked.map((route) => `${route.method} ${route.path}`).sort()).toEqual(Object.keys(permission).sort());
     for (const route of checked) {
+      const key = `${route.method} ${route.path}`;
       for (const [role, row] of Object.entries(PERMISSIONS)) {
         const refusal = route.allow?.({ role: role as keyof typeof PERMISSIONS, subject: 'someone' }) ?? null;
-        expect({ route: route.path, role, refused: refusal !== null }).toEqual({
-          route: route.path,
-          role,
-          refused: !row[permission[route.path]],
-        });
+        expect({ route: key, role, refused: refusal !== null }).toEqual({ route: key, role, refused: !row[permission[key]] });
       }
       expect(route.allow?.({ role: 'system', subject: 'system' })).toBeNull();
     }

@@ -326,8 +326,13 @@ describe('migrating a deal to a new SOP version', () => {
     const v2 = v(2, v1.stages);
     expect(deal.migrate(v2, T0).row.outcome).toBe('migrate');
     const after = deal.state;
-    expect(deal.migrate(v2, T0)).toEqual({ row: expect.objectContaining({ outcome: 'skip', reason: 'already_on_version' }), events: [] });
+    expect(deal.migrate(v2, T0)).toEqual({ row: expect.objectContaining({ outcome: 'migrate', alreadyApplied: true }), events: [] });
     expect(deal.state).toBe(after);
+    // Another migration to the same version finds it there.
+    expect(migrateDeal(deal.state, null, v2, v2, { migrationId: 'mig-2', stageMap: {} }, T0, OPS).row).toMatchObject({
+      outcome: 'skip',
+      reason: 'already_on_version',
+    });
     expect(migrateDeal(deal.state, null, v2, v1, plan(), T0, OPS).row).toMatchObject({ outcome: 'skip', reason: 'newer_version' });
 
     const v3 = v(3, v1.stages);

@@ -10,6 +10,7 @@ import { listen } from '../../api/http-server';
 import { AnalyticsService } from '../../api/analytics-service';
 import { DealService } from '../../api/deal-service';
 import { createReadiness } from '../../api/readiness';
+import { MigrationService } from '../../api/migration-service';
 import { SopService } from '../../api/sop-service';
 import type { SsoVerifier } from '../../api/sso';
 import { hashKey, type ApiKey } from '../../config';
@@ -60,7 +61,7 @@ export class TestService {
     const deals = new DealService(env.client, sops, taskQueue, env.namespace ?? 'default');
     const analytics = new AnalyticsService(env.client, sops, deals);
     const { app } = createApp({
-      services: { deals, sops },
+      services: { deals, sops, migrations: new MigrationService(env.client, sops, taskQueue) },
       analytics,
       callers: testCallers(options.sso),
       rateLimit: options.rateLimit ?? 100_000,

@@ -107,7 +107,7 @@ test('a deal migrates once: new version and stage, the past breach fires at once
   expect(breaches[0].deal.sop).toEqual({ id: 'migrating-sop', version: 2 });
 
   const again = await handle.executeUpdate(migrateUpdate, { args: [request()] });
-  expect(again).toMatchObject({ outcome: 'skip', reason: 'already_on_version' });
+  expect(again).toMatchObject({ outcome: 'migrate', alreadyApplied: true });
   const timeline = await handle.query(timelineQuery);
   expect(timeline.filter((event) => event.type === 'sop_migrated')).toEqual([
     expect.objectContaining({
