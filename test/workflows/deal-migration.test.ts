@@ -4,8 +4,12 @@ import { type ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Actor, AlertPayload, Rejection, Sop } from '../../domain';
-import { dealWorkflow } from '../../workflows';
+import { dealWorkflow, sopMigrationWorkflow } from '../../workflows';
+import type { MigrationInput } from '../../workflows/sop-migration';
 import {
+  cancelMigrationUpdate,
+  dealIdOf,
+  dealWorkflowId,
   migrateUpdate,
   migrationPreviewQuery,
   REJECTED_FAILURE,
@@ -61,7 +65,7 @@ function startDeal(sop: Sop = v1, maxHistoryEvents?: number): Promise<WorkflowHa
   const dealId = uniqueId('deal');
   return env.client.workflow.start(dealWorkflow, {
     taskQueue,
-    workflowId: dealId,
+    workflowId: dealWorkflowId(dealId),
     args: [{ opening: makeOpening({ dealId }), sop, openedBy: ALICE, maxHistoryEvents }],
   });
 }
@@ -85,7 +89,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Rejection> {
   return cause.details?.[0] as Rejection;
 }
 
-test('a deal migrates once: new version and stage, the past breach fires at once and once, a repeat is skipped', async () => {
+test('a deal migrates once: new version and stage, the past breach fires at once and once, a repeat changes nothing', async () => {
   const handle = await startDeal();
   await handle.query(stateQuery);
   await new Promise((resolve) => setTimeout(resolve, 1_200));
@@ -100,7 +104,7 @@ test('a deal migrates once: new version and stage, the past breach fires at once
   expect(view).toMatchObject({ sop: { id: 'migrating-sop', version: 2 }, stage: { id: 'contract', name: 'Contract' }, health: 'red' });
 
   const breaches = await eventually(
-    async () => receiver.delivered<AlertPayload>().filter((alert) => alert.deal.dealId === handle.workflowId),
+    async () => receiver.delivered<AlertPayload>().filter((alert) => alert.deal.dealId === dealIdOf(handle.workflowId)),
     (alerts) => alerts.length >= 1,
   );
   expect(breaches).toEqual([expect.objectContaining({ type: 'deal.sla.breached', stage: expect.objectContaining({ id: 'contract' }) })]);
@@ -116,7 +120,7 @@ test('a deal migrates once: new version and stage, the past breach fires at once
     }),
   ]);
   await new Promise((resolve) => setTimeout(resolve, 500));
-  expect(receiver.delivered<AlertPayload>().filter((alert) => alert.deal.dealId === handle.workflowId)).toHaveLength(1);
+  expect(receiver.delivered<AlertPayload>().filter((alert) => alert.deal.dealId === dealIdOf(handle.workflowId))).toHaveLength(1);
   await handle.terminate('test done');
 });
 
@@ -160,4 +164,63 @@ test('a migrated deal runs on its new version after continue-as-new', async () =
   });
   expect((await handle.query(stateQuery)).stage?.deliverables.submitted).toEqual(['dpa']);
   await handle.terminate('test done');
+});
+
+describe('the migration run', () => {
+  const listed = (sopId: string, count: number) =>
+    eventually(
+      async () => {
+        let n = 0;
+        for await (const _ of env.client.workflow.list({ query: `SopId = '${sopId}' AND DealStatus = 'open'` })) n++;
+        return n;
+      },
+      (n) => n >= count,
+    );
+  const startDeals = async (sop: Sop, count: number): Promise<string[]> => {
+    const handles = await Promise.all(Array.from({ length: count }, () => startDeal(sop)));
+    await Promise.all(handles.map((handle) => handle.query(stateQuery)));
+    return handles.map((handle) => handle.workflowId);
+  };
+  const runMigration = (sop: Sop, extra: Partial<MigrationInput> = {}) =>
+    env.client.workflow.start(sopMigrationWorkflow, {
+      taskQueue,
+      workflowId: uniqueId('migration'),
+      args: [
+        { migrationId: uniqueId('mig'), sop, stageMap: { legal: 'contract' }, actor: OPS, startedAt: new Date().toISOString(), ...extra },
+      ],
+    });
+
+  test('lists the open deals from visibility and continues as new as it goes, each deal migrated once', async () => {
+    const sopV1 = makeSop({ ...v1, id: uniqueId('listed').toLowerCase().slice(0, 40) });
+    const sopV2 = makeSop({ ...v2, id: sopV1.id, stages: [{ ...v2.stages[0], sla: { breachAfter: '1h' } }, v2.stages[1]] });
+    const ids = await startDeals(sopV1, 25);
+    await listed(sopV1.id, 25);
+    const run = await runMigration(sopV2, { dealsPerRun: 10 });
+    const status = await run.result();
+    expect(status).toMatchObject({ status: 'completed', counts: { total: 25, migrated: 25, refused: 0, skipped: 0, pending: 0 } });
+    expect(status.deals.map((d) => d.dealId).sort()).toEqual(ids.map((id) => dealIdOf(id) ?? id).sort());
+    // Three runs at least: 25 deals, 10 a run.
+    let runs = 0;
+    for await (const _ of env.client.workflow.list({ query: `WorkflowId = '${run.workflowId}'` })) runs++;
+    expect(runs).toBeGreaterThanOrEqual(3);
+    for (const id of ids) expect((await env.client.workflow.getHandle(id).query(stateQuery)).sop.version).toBe(2);
+  });
+
+  test('cancelled, it stops: deals it migrated stay migrated, the rest are left alone', async () => {
+    const ids = await startDeals(v1, 120);
+    const run = await runMigration(v2, { dealIds: ids.map((id) => dealIdOf(id) ?? id) });
+    const answer = await run.executeUpdate(cancelMigrationUpdate);
+    expect(answer.status).toBe('cancelled');
+    const status = await run.result();
+    expect(status.status).toBe('cancelled');
+    expect(status.counts.migrated).toBeLessThan(120);
+    expect(status.counts.migrated + status.counts.pending).toBe(120);
+    for (const row of status.deals) {
+      const view = await env.client.workflow.getHandle(dealWorkflowId(row.dealId)).query(stateQuery);
+      expect({ dealId: row.dealId, version: view.sop.version }).toEqual({
+        dealId: row.dealId,
+        version: row.outcome === 'migrated' ? 2 : 1,
+      });
+    }
+  });
 });
