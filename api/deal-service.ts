@@ -15,7 +15,15 @@ import {
 } from '../domain';
 import type { dealWorkflow } from '../workflows';
 import { startVisibility } from '../workflows/deal-listing';
-import { actUpdate, DEAL_WORKFLOW, dealWorkflowId, REJECTED_FAILURE, rememberRefusalSignal, type ActResult } from '../workflows/messages';
+import {
+  actUpdate,
+  DEAL_WORKFLOW,
+  dealWorkflowId,
+  REJECTED_FAILURE,
+  rememberRefusalSignal,
+  type ActResult,
+  redeliverUpdate,
+} from '../workflows/messages';
 import { listDeals, type DealFilters, type DealListItem } from './deal-list';
 import { DealReads } from './deal-reads';
 import { timelineIndexOf, timelinePageToken, timelineRange } from './deal-timeline';
@@ -45,6 +53,8 @@ export class DealService {
     private readonly taskQueue: string,
     private readonly namespace: string,
     private readonly timeoutMs = 10_000,
+    /** REOPEN_WINDOW, handed to each deal it opens; undefined: the deal's default (30 days). */
+    private readonly reopenWindowMs?: number,
   ) {
     this.reads = new DealReads(client, namespace);
     this.pages = new TimelinePages(client, namespace);
@@ -91,7 +101,9 @@ export class DealService {
         this.client.workflow.start(DEAL_WORKFLOW, {
           workflowId: handle.workflowId,
           taskQueue: this.taskQueue,
-          args: [{ opening, sop, openedBy: actor, openedAt }],
+          args: [
+            { opening, sop, openedBy: actor, openedAt, ...(this.reopenWindowMs !== undefined && { reopenWindowMs: this.reopenWindowMs }) },
+          ],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           memo: { ...visibility.memo, ...(creation && { creation }) },
           typedSearchAttributes: visibility.typedSearchAttributes,
@@ -178,6 +190,22 @@ export class DealService {
       }
       if (await this.isClosed(dealId, error)) {
         throw new ProblemError(409, 'Conflict', `Deal "${dealId}" is closed; it takes no more actions.`, 'deal_closed');
+      }
+      throw error;
+    }
+  }
+
+  /** Sends a failed or skipped alert again, under its own webhook id (admin, ops). */
+  async redeliver(dealId: string, alertId: string, actor: Actor): Promise<{ alertId: string; delivery: 'pending' }> {
+    try {
+      return await this.read(dealId, () => this.handle(dealId).executeUpdate(redeliverUpdate, { args: [{ alertId, actor }] }));
+    } catch (error) {
+      const cause = error instanceof WorkflowUpdateFailedError ? error.cause : null;
+      if (cause instanceof ApplicationFailure && cause.type === REJECTED_FAILURE && cause.details?.[0]) {
+        throw rejectionProblem(cause.details[0] as Rejection);
+      }
+      if (await this.isClosed(dealId, error)) {
+        throw new ProblemError(409, 'Conflict', `Deal "${dealId}" is closed; its alerts can no longer be sent again.`, 'deal_closed');
       }
       throw error;
     }

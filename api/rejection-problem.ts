@@ -17,8 +17,11 @@ const REJECTION_STATUS: Record<Rejection['code'], number> = {
   unknown_deliverable: 422,
   idempotency_key_reused: 422,
   validation_failed: 422,
+  unknown_alert: 404,
+  delivery_pending: 409,
+  already_delivered: 409,
 };
-const TITLES: Record<number, string> = { 403: 'Forbidden', 409: 'Conflict', 422: 'Unprocessable Content' };
+const TITLES: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content' };
 
 /** A deal's refusal of an action, as the HTTP problem the contract gives its code. */
 export function rejectionProblem(rejection: Rejection): ProblemError {

@@ -7,6 +7,7 @@ import { defineRoute, type Route } from './route';
 import type { MigrationService } from './migration-service';
 import {
   dealListQuery,
+  alertParams,
   dealParams,
   idempotencyKeyHeader,
   migrationBody,
@@ -40,6 +41,7 @@ function rolesWith(permission: 'publishSops' | 'createDeals' | 'act', refusal: s
 
 const mayPublish = rolesWith('publishSops', 'publish SOPs');
 const mayMigrate = rolesWith('publishSops', 'migrate deals to another SOP version');
+const mayRedeliver = rolesWith('publishSops', 'send alerts again');
 const mayFollowMigrations = (actor: Actor): string | null =>
   actor.role === 'system' || PERMISSIONS[actor.role].reassign ? null : `A ${actor.role} may not read migrations.`;
 
@@ -216,6 +218,21 @@ export function routes({ deals, sops, migrations }: Services): Route<any, any, a
         status: 200,
         body: await deals.act(params.dealId, body, actor, idempotencyOf(request)),
       }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/deals/:dealId/alerts/:alertId/redeliver',
+      summary: 'Send a failed or skipped alert again under its own webhook-id (admin, ops): 202',
+      tag: 'Deals',
+      allow: mayRedeliver,
+      params: alertParams,
+      responses: {
+        202: '{ alertId, delivery: "pending" }',
+        403: 'Role may not send alerts again',
+        404: 'No such deal, or unknown_alert',
+        409: 'delivery_pending, already_delivered, or deal_closed',
+      },
+      handle: async ({ params, actor }) => ({ status: 202, body: await deals.redeliver(params.dealId, params.alertId, actor) }),
     }),
   ];
 }

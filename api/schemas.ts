@@ -24,6 +24,8 @@ export const dealListQuery = z.strictObject({
   pageToken: z.string().max(4096).regex(PAGE_TOKEN, 'not a page token from this API').optional(),
 });
 
+export const alertParams = dealParams.extend({ alertId: z.string().regex(/^msg_[A-Za-z0-9_-]{1,100}$/, 'not an alert id') });
+
 export const migrationParams = z.strictObject({ migrationId: z.string().regex(/^mig_[A-Za-z0-9_-]{1,64}$/, 'not a migration id') });
 
 const stageKey = z.string().regex(STAGE_ID, 'a stage id is lower-case letters, digits and dashes');

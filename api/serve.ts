@@ -48,7 +48,7 @@ export async function serveApi(options: {
   const connection = await Connection.connect(apiConnectionOptions(options.temporalAddress, config.temporalConnection));
   const client = new Client({ connection, namespace: config.namespace });
   const sops = new SopService(client, config.taskQueue);
-  const deals = new DealService(client, sops, config.taskQueue, config.namespace);
+  const deals = new DealService(client, sops, config.taskQueue, config.namespace, undefined, config.reopenWindowMs);
   const analytics = new AnalyticsService(client, sops, deals);
   let sopsPublished = false;
   const { app } = createApp({

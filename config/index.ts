@@ -47,6 +47,10 @@ const envSchema = z.object({
     .default(50),
   ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   ALERT_WEBHOOK_SECRET: z.string().optional(),
+  REOPEN_WINDOW: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,5})[smhdw]$/, 'expected a whole number and a unit s m h d w, e.g. "30d" ("0d": never)')
+    .default('30d'),
   WORKER_METRICS_PORT: port.default(9464),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(1_000_000).default(2_000),
   NODE_ENV: z.string().default('development'),
@@ -106,6 +110,8 @@ export interface ServiceConfig {
   readonly namespace: string;
   readonly taskQueue: string;
   readonly embedded: { readonly port: number; readonly uiPort: number; readonly retention: string };
+  /** REOPEN_WINDOW: how long a lost deal may be reopened; each deal keeps the window it was opened with. */
+  readonly reopenWindowMs: number;
   readonly dataDir: string;
   readonly sopDir: string;
   /** From API_KEYS and API_KEYS_FILE; null when neither is set (nor SSO): development keys are generated (and printed). */
@@ -320,6 +326,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ServiceConfig {
           }
         : null,
     rateLimit: e.RATE_LIMIT,
+    reopenWindowMs: reopenWindowMs(e.REOPEN_WINDOW),
     webhook: e.ALERT_WEBHOOK_URL && e.ALERT_WEBHOOK_SECRET ? { url: e.ALERT_WEBHOOK_URL, key: webhookKey(e.ALERT_WEBHOOK_SECRET) } : null,
     metricsAddress: `${e.HOST}:${e.WORKER_METRICS_PORT}`,
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
@@ -331,4 +338,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): ServiceConfig {
 /** Where a process that does not start the embedded server finds Temporal. */
 export function temporalAddressOf(config: ServiceConfig): string {
   return config.temporalAddress ?? `127.0.0.1:${config.embedded.port}`;
+}
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+function reopenWindowMs(text: string): number {
+  return Number(text.slice(0, -1)) * UNIT_MS[text.slice(-1)];
 }

@@ -54,6 +54,8 @@ export const actionSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('resolve_risk'), riskId: itemId, note: noteSchema.optional() }),
   z.strictObject({ type: z.literal('mark_lost'), reason: reasonSchema }),
+  z.strictObject({ type: z.literal('move_to_stage'), stage: stageRef, reason: reasonSchema }),
+  z.strictObject({ type: z.literal('reopen'), reason: reasonSchema }),
 ]);
 export type Action = z.infer<typeof actionSchema>;
 export type ActionType = Action['type'];

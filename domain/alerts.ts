@@ -1,4 +1,6 @@
+import type { DealEvent } from './deal-events';
 import type { AlertPayload, AlertType, DealState, Instant, Recipient } from './deal-state';
+import { reject, type Rejection } from './rejection';
 import { healthOf } from './health';
 import type { Sop } from './sop-schema';
 import { stableDigest } from './stable-id';
@@ -25,7 +27,8 @@ export function recipientsOf(state: DealState, roles: readonly string[]): Recipi
 
 /**
  * The webhook id of an alert. Requests and risks may reuse an id once closed, so their opening
- * instant is part of the key; the deal's creation instant separates deals that reuse a dealId.
+ * instant is part of the key; the deal's creation instant separates deals that reuse a dealId; a
+ * stage entered again by a move, and a reopened deal, add their entry and reopening.
  */
 export function alertId(state: DealState, subject: AlertSubject): string {
   const request = state.requests.find((r) => r.requestId === subject.requestId && !r.answeredAt);
@@ -41,6 +44,10 @@ export function alertId(state: DealState, subject: AlertSubject): string {
     risk?.raisedAt ?? '',
     subject.level ?? '',
     subject.occurrence ?? '',
+    // Only where a deal may meet the same alert again (a stage re-entered, a deal reopened), so every
+    // other alert keeps the id it always had.
+    ...(subject.stage !== null && state.stage?.restarted ? [`entered:${state.stage.enteredAt}`] : []),
+    ...(state.reopens ? [`reopened:${state.reopens}`] : []),
   ].join('\u0000');
   return `msg_${stableDigest(key)}`;
 }
@@ -71,4 +78,16 @@ export function alertPayload(state: DealState, sop: Sop, subject: AlertSubject, 
     notify: subject.notify,
     recipients: recipientsOf(state, subject.notify),
   };
+}
+
+/** Whether `alertId` may be sent again now: its event, or why not (`POST …/alerts/:alertId/redeliver`). */
+export function redeliver(state: DealState, alertId: string, at: Instant, actor: string): DealEvent | Rejection {
+  const alert = state.alerts.find((a) => a.id === alertId);
+  if (!alert) return reject('unknown_alert', `Deal ${state.dealId} has no alert "${alertId}".`);
+  if (alert.delivery === 'pending') return reject('delivery_pending', `Alert ${alertId} is still being delivered; wait for its outcome.`);
+  if (alert.delivery === 'delivered') return reject('already_delivered', `Alert ${alertId} was delivered; the alert system has it.`);
+  if (!alert.payload) {
+    return reject('already_delivered', `Alert ${alertId} ended before this version kept alert bodies; it cannot be sent again.`);
+  }
+  return { type: 'alert_redelivered', at, actor, data: { alertId } };
 }

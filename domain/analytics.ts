@@ -117,6 +117,21 @@ function foldFact(a: SopAnalytics, fact: DealFact): SopAnalytics {
       return { ...next, openRisks: count(a.openRisks, fact.summary, 1) };
     case 'risk_closed':
       return { ...next, openRisks: count(a.openRisks, fact.summary, -1) };
+    case 'deal_reopened': {
+      const revisions = { ...a.revisions };
+      for (const [stageId, times] of Object.entries(fact.revisions)) {
+        const bucket = String(Math.min(times, REVISIONS_CAP));
+        const outcomes = revisions[stageId] ?? {};
+        const prior = outcomes[bucket] ?? { won: 0, lost: 0 };
+        revisions[stageId] = { ...outcomes, [bucket]: { won: prior.won, lost: prior.lost - 1 } };
+      }
+      return {
+        ...stage(fact.stage, (t) => ({ lost: t.lost - 1 })),
+        deals: { ...a.deals, lost: a.deals.lost - 1 },
+        revisions,
+        lostReasons: fact.reason === null ? a.lostReasons : count(a.lostReasons, fact.reason, -1),
+      };
+    }
     case 'deal_closed': {
       const won = fact.outcome === 'won' ? 1 : 0;
       const revisions = { ...a.revisions };

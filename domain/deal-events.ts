@@ -36,7 +36,10 @@ export type DealEvent =
         attributes: Attributes;
       }
     >
-  | Shape<'stage_entered', { stage: string } & StageDeadlines>
+  /** `restarted`: entered by a move or a reopen, so its alerts are told apart from an earlier visit's. */
+  | Shape<'stage_entered', { stage: string; restarted?: true } & StageDeadlines>
+  | Shape<'stage_moved', { from: string | null; to: string; reason: string }>
+  | Shape<'deal_reopened', { reason: string; stage: string; requests: RequestDeadlines[] }>
   | Shape<'stage_skipped', { stage: string; rule: Rule }>
   | Shape<'deliverable_submitted', { stage: string; deliverable: string; ref: string | null }>
   | Shape<'stage_completed', { stage: string; note: string | null }>
@@ -58,6 +61,8 @@ export type DealEvent =
   | Shape<'request_warning', { requestId: string; alert: AlertPayload }>
   | Shape<'request_breached', { requestId: string; alert: AlertPayload }>
   | Shape<'risk_overdue', { riskId: string; alert: AlertPayload }>
+  /** An alert sent again by hand (`POST …/alerts/:alertId/redeliver`), under its own webhook id. */
+  | Shape<'alert_redelivered', { alertId: string }>
   | Shape<'delivery_recorded', { alertId: string; delivery: Exclude<Delivery, 'pending'>; error: string | null }>
   | Shape<
       'sop_migrated',

@@ -18,13 +18,22 @@ export const dealFactSchema = z.discriminatedUnion('kind', [
     ...base,
     kind: z.literal('stage_left'),
     stage,
-    exit: z.enum(['completed', 'lost']),
+    /** `moved`: ended by `move_to_stage`, or renamed by a migration; its time is not a sample. */
+    exit: z.enum(['completed', 'lost', 'moved']),
     wallMs: ms,
     workingMs: ms,
     warned: z.boolean(),
     breached: z.boolean(),
   }),
   z.object({ ...base, kind: z.enum(['risk_opened', 'risk_closed']), summary: text }),
+  /** Undoes the `deal_closed` of a lost deal that was reopened: the same reason and revisions, in the stage it was lost in. */
+  z.object({
+    ...base,
+    kind: z.literal('deal_reopened'),
+    stage,
+    reason: text.nullable(),
+    revisions: z.record(stage, z.number().int().min(0).max(1_000_000)),
+  }),
   z.object({
     ...base,
     kind: z.literal('deal_closed'),

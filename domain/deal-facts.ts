@@ -60,6 +60,17 @@ function factBodies(event: DealEvent, before: DealState, visit: StageVisit | nul
     }
     case 'stage_completed':
       return stageLeft(event, 'completed', visit, sop);
+    case 'stage_moved':
+      return stageLeft(event, 'moved', visit, sop);
+    case 'sop_migrated':
+      return event.data.fromStage === event.data.toStage
+        ? []
+        : [...stageLeft(event, 'moved', visit, sop), { kind: 'stage_entered', stage: event.data.toStage }];
+    case 'deal_reopened':
+      return [
+        { kind: 'deal_reopened', stage: event.data.stage, reason: before.lostReason, revisions: revisionsByStage(before) },
+        ...before.risks.filter((r) => !r.resolvedAt).map((r): FactBody => ({ kind: 'risk_opened', summary: r.summary })),
+      ];
     case 'deal_won':
     case 'deal_lost':
       return [
@@ -77,7 +88,7 @@ function factBodies(event: DealEvent, before: DealState, visit: StageVisit | nul
   }
 }
 
-function stageLeft(event: DealEvent, exit: 'completed' | 'lost', visit: StageVisit | null, sop: Sop): FactBody[] {
+function stageLeft(event: DealEvent, exit: 'completed' | 'lost' | 'moved', visit: StageVisit | null, sop: Sop): FactBody[] {
   if (!visit) return [];
   const { wallMs, workingMs } = visitTime(visit, event.at, sop.calendar);
   return [{ kind: 'stage_left', stage: visit.stage, exit, wallMs, workingMs, warned: visit.warned, breached: visit.breached }];

@@ -25,6 +25,8 @@ export interface StageRun {
   readonly breachAt: Instant | null;
   readonly health: Health;
   readonly escalations: readonly EscalationClock[];
+  /** Entered by `move_to_stage` or `reopen`: the stage may have been visited before. */
+  readonly restarted?: true;
 }
 
 export interface RequestRun {
@@ -93,7 +95,7 @@ export interface AlertRecord {
   readonly occurrence: number | null;
   readonly firedAt: Instant;
   readonly delivery: Delivery;
-  /** Kept only while the delivery is pending, so that a new run can send it again. */
+  /** The webhook body: kept while the delivery is pending (a new run sends it again) and once it failed or was skipped (to send it by hand). */
   readonly payload: AlertPayload | null;
 }
 
@@ -118,6 +120,8 @@ export interface DealState {
   readonly risks: readonly RiskRecord[];
   readonly revisions: Readonly<Record<string, number>>;
   readonly alerts: readonly AlertRecord[];
+  /** How many times the deal was reopened after being lost; absent: never. */
+  readonly reopens?: number;
   /** The latest migrations applied to the deal (`MIGRATIONS_KEPT`), so applying one again changes nothing. */
   readonly migrations?: readonly string[];
 }

@@ -1,6 +1,6 @@
 import { advanceFrom } from './advance';
 import type { Action } from './action-schema';
-import { requestDeadlines, resumedDeadlines } from './deadlines';
+import { requestDeadlines, resumedDeadlines, stageDeadlines } from './deadlines';
 import type { DealEvent } from './deal-events';
 import type { Actor } from './deal-schema';
 import type { DealState, Instant } from './deal-state';
@@ -12,6 +12,17 @@ export interface DecideContext {
   readonly now: Instant;
   readonly actor: Actor;
   readonly sop: Sop;
+  /** How long after `mark_lost` a deal may be reopened (`REOPEN_WINDOW`); default `DEFAULT_REOPEN_WINDOW_MS`. */
+  readonly reopenWindowMs?: number;
+}
+
+/** `REOPEN_WINDOW`'s default: 30 days. */
+export const DEFAULT_REOPEN_WINDOW_MS = 30 * 24 * 3_600_000;
+
+/** Until when a lost deal may be reopened, or null for a deal that is not lost. */
+export function reopenableUntil(state: DealState, windowMs = DEFAULT_REOPEN_WINDOW_MS): Instant | null {
+  if (state.status !== 'lost' || !state.closedAt) return null;
+  return new Date(Date.parse(state.closedAt) + windowMs).toISOString();
 }
 
 /**
@@ -22,12 +33,13 @@ export function decide(state: DealState, action: Action, ctx: DecideContext): De
   if (!canAct(ctx.actor, state.owner)) {
     return reject('forbidden', `A ${ctx.actor.role} may not act on this deal.`);
   }
-  if (state.status !== 'open') {
-    return reject('deal_closed', `Deal ${state.dealId} is ${state.status}; it takes no more actions.`);
-  }
   const at = ctx.now;
   const actor = ctx.actor.subject;
   const event = <E extends DealEvent>(type: E['type'], data: E['data']): DealEvent => ({ type, at, actor, data }) as DealEvent;
+  if (action.type === 'reopen') return reopen(state, action.reason, ctx);
+  if (state.status !== 'open') {
+    return reject('deal_closed', `Deal ${state.dealId} is ${state.status}; it takes no more actions.`);
+  }
 
   switch (action.type) {
     case 'submit_deliverable': {
@@ -110,7 +122,35 @@ export function decide(state: DealState, action: Action, ctx: DecideContext): De
       return [event('risk_resolved', { riskId: action.riskId, note: action.note ?? null })];
     case 'mark_lost':
       return [event('deal_lost', { reason: action.reason })];
+    case 'move_to_stage': {
+      if (!canReassign(ctx.actor)) return reject('forbidden', `A ${ctx.actor.role} may not move deals between stages.`);
+      const stage = ctx.sop.stages.find((s) => s.id === action.stage);
+      if (!stage) return unknownStage(action.stage, ctx.sop);
+      return [
+        event('stage_moved', { from: state.stage?.id ?? null, to: stage.id, reason: action.reason }),
+        event('stage_entered', { stage: stage.id, restarted: true, ...stageDeadlines(stage, ctx.sop, at) }),
+      ];
+    }
   }
+}
+
+/** A lost deal opens again, within the window, in the stage it was lost in, every clock afresh. */
+function reopen(state: DealState, reason: string, ctx: DecideContext): DealEvent[] | Rejection {
+  if (!canReassign(ctx.actor)) return reject('forbidden', `A ${ctx.actor.role} may not reopen deals.`);
+  const until = reopenableUntil(state, ctx.reopenWindowMs);
+  if (until === null) return reject('deal_closed', `Deal ${state.dealId} is ${state.status}; only a lost deal can be reopened.`);
+  if (ctx.now > until) return reject('deal_closed', `Deal ${state.dealId} was lost at ${state.closedAt}; it could be reopened until ${until}.`);
+  const stage = ctx.sop.stages.find((s) => s.id === state.stage?.id);
+  if (!stage) return reject('deal_closed', `Deal ${state.dealId} was lost outside any stage of its SOP; it cannot be reopened.`);
+  const at = ctx.now;
+  const actor = ctx.actor.subject;
+  const requests = state.requests
+    .filter((request) => !request.answeredAt)
+    .map((request) => ({ requestId: request.requestId, ...requestDeadlines(ctx.sop, at) }));
+  return [
+    { type: 'deal_reopened', at, actor, data: { reason, stage: stage.id, requests } },
+    { type: 'stage_entered', at, actor, data: { stage: stage.id, restarted: true, ...stageDeadlines(stage, ctx.sop, at) } },
+  ];
 }
 
 function unknownStage(stage: string, sop: Sop): Rejection {

@@ -7,10 +7,16 @@ export function evolve(state: DealState, event: DealEvent): DealState {
     case 'deal_created':
       return state;
     case 'stage_entered': {
-      const { stage, warnAt, breachAt, escalations } = event.data;
-      const run: StageRun = { id: stage, enteredAt: event.at, submitted: {}, warnAt, breachAt, health: 'green', escalations };
-      return { ...state, stage: run };
+      const { stage, warnAt, breachAt, escalations, restarted } = event.data;
+      // Reopened in the stage it was lost in (still `state.stage`): the deliverables submitted stay.
+      const submitted = restarted && state.stage?.id === stage ? state.stage.submitted : {};
+      const run: StageRun = { id: stage, enteredAt: event.at, submitted, warnAt, breachAt, health: 'green', escalations };
+      return { ...state, stage: restarted ? { ...run, restarted } : run };
     }
+    case 'stage_moved':
+      return { ...state, stage: null };
+    case 'deal_reopened':
+      return reopened(state, event.data);
     case 'stage_skipped':
       return { ...state, skipped: [...state.skipped, { stage: event.data.stage, rule: event.data.rule }] };
     case 'deliverable_submitted':
@@ -70,11 +76,19 @@ export function evolve(state: DealState, event: DealEvent): DealState {
       return {
         ...state,
         alerts: state.alerts.map((alert) =>
-          alert.id === event.data.alertId ? { ...alert, delivery: event.data.delivery, payload: null } : alert,
+          // A failed or skipped alert keeps its body, so that it can be sent again by hand.
+          alert.id === event.data.alertId
+            ? { ...alert, delivery: event.data.delivery, payload: event.data.delivery === 'delivered' ? null : alert.payload }
+            : alert,
         ),
       };
     case 'sop_migrated':
       return migrated(state, event.data);
+    case 'alert_redelivered':
+      return {
+        ...state,
+        alerts: state.alerts.map((alert) => (alert.id === event.data.alertId ? { ...alert, delivery: 'pending' as const } : alert)),
+      };
     case 'action_rejected':
     case 'activity_logged':
       return state;
@@ -155,6 +169,15 @@ function resumed(state: DealState, data: Extract<DealEvent, { type: 'resumed' }>
     return { ...request, warnAt: moved.warnAt, breachAt: moved.breachAt, pauses: [...(request.pauses ?? []), pause] };
   });
   return { ...state, paused: null, stage, requests };
+}
+
+function reopened(state: DealState, data: Extract<DealEvent, { type: 'deal_reopened' }>['data']): DealState {
+  const requests = state.requests.map((request) => {
+    const fresh = !request.answeredAt && data.requests.find((r) => r.requestId === request.requestId);
+    return fresh ? { ...request, warnAt: fresh.warnAt, breachAt: fresh.breachAt, health: 'green' as const } : request;
+  });
+  // The stage it was lost in stays until the `stage_entered` that follows starts it afresh.
+  return { ...state, status: 'open', closedAt: null, lostReason: null, requests, reopens: (state.reopens ?? 0) + 1 };
 }
 
 function migrated(state: DealState, data: Extract<DealEvent, { type: 'sop_migrated' }>['data']): DealState {

@@ -28,3 +28,8 @@ export function canReassign(actor: Actor): boolean {
 export function canMigrate(actor: Actor): boolean {
   return actor.role === 'system' || PERMISSIONS[actor.role].publishSops;
 }
+
+/** Sending an alert again by hand: admin and ops. */
+export function canRedeliver(actor: Actor): boolean {
+  return canMigrate(actor);
+}

@@ -14,6 +14,9 @@ export const REJECTION_CODES = [
   'unknown_risk',
   'idempotency_key_reused',
   'validation_failed',
+  'unknown_alert',
+  'delivery_pending',
+  'already_delivered',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

@@ -14,7 +14,7 @@ export interface StageVisit {
   readonly escalations: number;
 }
 
-const ENDS_VISIT = new Set<DealEvent['type']>(['stage_completed', 'deal_won', 'deal_lost']);
+const ENDS_VISIT = new Set<DealEvent['type']>(['stage_completed', 'stage_moved', 'deal_won', 'deal_lost']);
 
 /** The visit in progress after the first `end` events, or null when the deal is between stages or closed. */
 export function currentVisit(events: readonly DealEvent[], end = events.length): StageVisit | null {

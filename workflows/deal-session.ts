@@ -1,4 +1,5 @@
-import { decide } from '../domain/decide';
+import { redeliver } from '../domain/alerts';
+import { decide, reopenableUntil } from '../domain/decide';
 import { dueEvents } from '../domain/deadlines';
 import type { DealEvent, AlertEvent } from '../domain/deal-events';
 import { factsOf, timelineFacts } from '../domain/deal-facts';
@@ -9,7 +10,7 @@ import { evolve } from '../domain/evolve';
 import { idempotencyScope, recall, remember, unexpired, type RememberedAnswer } from '../domain/idempotency';
 import { openDeal, type DealOpening } from '../domain/open-deal';
 import { migrateDeal, type MigrationDecision, type MigrationRow } from '../domain/migration';
-import { canMigrate } from '../domain/permissions';
+import { canMigrate, canRedeliver } from '../domain/permissions';
 import { isRejection, reject, type Rejection } from '../domain/rejection';
 import { replayDeal } from '../domain/replay';
 import type { Sop } from '../domain/sop-schema';
@@ -17,7 +18,8 @@ import { NO_VISIT, trackVisit, visitNow, type StageVisit, type VisitTracker } fr
 import { pagesToArchive, type StoredTimelinePage, type TimelinePage, type TimelinePaging } from '../domain/timeline-pages';
 import { dealView, timelineEntry, type DealView, type TimelineTail } from '../domain/view';
 import { validation } from './lazy-validation';
-import type { ActRequest, ActResult, MigrateRequest, RefusedRequest } from './messages';
+import type { AlertPayload } from '../domain/deal-state';
+import type { ActRequest, ActResult, MigrateRequest, RedeliverRequest, RefusedRequest } from './messages';
 
 /** What a key is remembered with: the timeline length (all of it, pages too) the answer was given at, or the refusal. */
 type Answer = number | Rejection;
@@ -66,22 +68,38 @@ export class DealSession {
     private readonly hooks: DealHooks,
     private paged: PagedTimeline | null,
     private visits: VisitTracker,
+    /** How long a lost deal may be reopened (`REOPEN_WINDOW`); undefined: the domain's default. */
+    readonly reopenWindowMs: number | undefined,
   ) {}
 
   /** Bumped by every change, so the workflow's loop wakes up to sync visibility and timers. */
   version = 0;
 
-  static open(opening: DealOpening, sop: Sop, actor: Actor, now: Instant, hooks: DealHooks): DealSession {
+  static open(opening: DealOpening, sop: Sop, actor: Actor, now: Instant, hooks: DealHooks, reopenWindowMs?: number): DealSession {
     const { state, events } = openDeal(opening, sop, actor, now);
     hooks.onFacts(timelineFacts(events, sop));
-    return new DealSession(sop, state, events, [], hooks, null, events.reduce(trackVisit, NO_VISIT));
+    return new DealSession(sop, state, events, [], hooks, null, events.reduce(trackVisit, NO_VISIT), reopenWindowMs);
   }
 
   /** A deal carried from an earlier run: its unreported facts go again, or all of them if that run kept none. */
-  static resume(carried: CarriedDeal, sop: Sop, hooks: DealHooks): DealSession {
+  static resume(carried: CarriedDeal, sop: Sop, hooks: DealHooks, reopenWindowMs?: number): DealSession {
     hooks.onFacts(carried.unreported ?? timelineFacts(carried.events, sop));
     const visits = carried.visits ?? carried.events.reduce(trackVisit, NO_VISIT);
-    return new DealSession(sop, carried.state, [...carried.events], [...carried.memory], hooks, carried.paged ?? null, visits);
+    return new DealSession(
+      sop,
+      carried.state,
+      [...carried.events],
+      [...carried.memory],
+      hooks,
+      carried.paged ?? null,
+      visits,
+      reopenWindowMs,
+    );
+  }
+
+  /** Until when the deal, lost, may be reopened; null unless it is lost. */
+  get reopenableUntil(): Instant | null {
+    return reopenableUntil(this.state, this.reopenWindowMs);
   }
 
   get current(): DealState {
@@ -181,7 +199,12 @@ export class DealSession {
       }
     }
     const projected = dueEvents(this.state, this.sop, now).reduce(evolve, this.state);
-    const decision = decide(projected, parsed.data.action, { now, actor: parsed.data.actor, sop: this.sop });
+    const decision = decide(projected, parsed.data.action, {
+      now,
+      actor: parsed.data.actor,
+      sop: this.sop,
+      reopenWindowMs: this.reopenWindowMs,
+    });
     return isRejection(decision) ? decision : { events: decision };
   }
 
@@ -224,6 +247,25 @@ export class DealSession {
     decision.events.forEach((event) => this.apply(event));
     if (decision.events.length > 0) this.sopVersion = decision.to;
     return decision.row;
+  }
+
+  /** Whether an alert may be sent again now: the event that marks it pending again, or why not. */
+  checkRedelivery(request: RedeliverRequest, now: Instant): Rejection | { events: DealEvent[]; payload: AlertPayload } {
+    const parsed = validation().redeliverRequestSchema.safeParse(request);
+    if (!parsed.success) return reject('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!canRedeliver(parsed.data.actor)) return reject('forbidden', `A ${parsed.data.actor.role} may not send alerts again.`);
+    const event = redeliver(this.state, parsed.data.alertId, now, parsed.data.actor.subject);
+    if (isRejection(event)) return event;
+    const payload = this.state.alerts.find((alert) => alert.id === parsed.data.alertId)?.payload as AlertPayload;
+    return { events: [event], payload };
+  }
+
+  /** Marks the alert pending again and returns its body, for the workflow to send under its own id. */
+  redeliver(request: RedeliverRequest, now: Instant): Rejection | AlertPayload {
+    const checked = this.checkRedelivery(request, now);
+    if (isRejection(checked)) return checked;
+    checked.events.forEach((event) => this.apply(event));
+    return checked.payload;
   }
 
   /** Remembers a refusal the API saw for a keyed request, unless the key already has an answer. */

@@ -37,6 +37,7 @@ import {
   closeTimelinePageSignal,
   migrateUpdate,
   migrationPreviewQuery,
+  redeliverUpdate,
   REJECTED_FAILURE,
   rememberRefusalSignal,
   stateQuery,
@@ -62,6 +63,11 @@ export interface DealWorkflowInput {
   readonly maxHistoryEvents?: number;
   /** How big the timeline pages the deal moves its older events to grow (default `TIMELINE_PAGING`; tests use small ones). */
   readonly timelinePaging?: TimelinePaging;
+  /**
+   * How long after `mark_lost` the deal may be reopened (`REOPEN_WINDOW`, in ms): the workflow stays
+   * open that long, taking only `reopen` and reads. Absent: the domain's default (30 days); 0: never.
+   */
+  readonly reopenWindowMs?: number;
   readonly carried?: CarriedDeal;
 }
 
@@ -125,8 +131,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
   const onFacts = (facts: DealFact[]): void => (reportsFacts ? outbox.push(facts) : undefined);
   const unreported = (): DealFact[] | undefined => (reportsFacts ? [...outbox.unsent(), ...[...alertFacts.values()].flat()] : undefined);
   const deal = input.carried
-    ? DealSession.resume(input.carried, input.sop, { onAlert, onFacts })
-    : DealSession.open(input.opening, input.sop, input.openedBy, input.openedAt ?? now(), { onAlert, onFacts });
+    ? DealSession.resume(input.carried, input.sop, { onAlert, onFacts }, input.reopenWindowMs)
+    : DealSession.open(input.opening, input.sop, input.openedBy, input.openedAt ?? now(), { onAlert, onFacts }, input.reopenWindowMs);
   function settle(alertId: string, delivery: 'delivered' | 'skipped' | 'failed', error: string | null): void {
     pending.delete(alertId);
     if (error) log.warn('Escalation webhook failed for good', { alertId, error });
@@ -189,6 +195,23 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
     if (isRejection(outcome)) throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: outcome.message, details: [outcome] });
     return outcome.row;
   });
+  setHandler(
+    redeliverUpdate,
+    (request) => {
+      const payload = deal.redeliver(request, now());
+      if (isRejection(payload)) {
+        throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: payload.message, nonRetryable: true, details: [payload] });
+      }
+      deliver(payload, []);
+      return { alertId: payload.id, delivery: 'pending' as const };
+    },
+    {
+      validator: (request) => {
+        const outcome = deal.checkRedelivery(request, now());
+        if (isRejection(outcome)) throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: outcome.message, details: [outcome] });
+      },
+    },
+  );
   setHandler(rememberRefusalSignal, (refused) => deal.rememberRefusal(refused, now()));
   setHandler(stateQuery, () => deal.view());
   setHandler(timelineTailQuery, () => deal.timeline());
@@ -250,10 +273,15 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
   const visibility = new DealVisibility();
   const timer = new DeadlineTimer();
   const historyLimit = input.maxHistoryEvents ?? 10_000;
-  while (deal.current.status === 'open') {
+  /** A lost deal stays open for `reopen` until its window ends. Runs that lost a deal before this existed completed at once. */
+  const reopenable = (): boolean => {
+    const until = deal.reopenableUntil;
+    return until !== null && now() < until && patched('reopen-window');
+  };
+  while (deal.current.status === 'open' || reopenable()) {
     deal.catchUp(now());
     visibility.sync(deal.current, deal.sop, deal.visit);
-    if (deal.current.status !== 'open') break;
+    if (deal.current.status !== 'open' && !reopenable()) break;
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit) {
       await condition(allHandlersFinished);
       // Runs from before analytics carry their whole timeline, for the next run to report every fact from.
@@ -265,7 +293,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
       return continueAsNew<typeof dealWorkflow>({ ...input, sop: deal.sop, carried: deal.carry(unreported()) });
     }
     const seen = deal.version;
-    const next = deadlines(deal.current, deal.sop)[0];
+    const next = deal.current.status === 'open' ? deadlines(deal.current, deal.sop)[0] : { at: deal.reopenableUntil as string };
     if (leanAlerts) {
       timer.aim(next?.at ?? null, Date.now());
       await condition(() => deal.version !== seen || timer.rang);

@@ -114,6 +114,13 @@ export interface RefusedRequest {
 export const rememberRefusalSignal = defineSignal<[RefusedRequest]>('rememberRefusal');
 export const stateQuery = defineQuery<DealView>('state');
 
+/** Sends a failed or skipped alert again, under its own webhook id. */
+export interface RedeliverRequest {
+  readonly alertId: string;
+  readonly actor: Actor;
+}
+export const redeliverUpdate = defineUpdate<{ alertId: string; delivery: 'pending' }, [RedeliverRequest]>('redeliver');
+
 /** Moves an open deal to a newer published version of its SOP (`CONTRACT.md` v2.1). */
 export interface MigrateRequest {
   readonly migrationId: string;

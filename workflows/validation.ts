@@ -31,6 +31,9 @@ export const refusedRequestSchema = z.object({
 
 const stageId = z.string().regex(STAGE_ID);
 
+/** `redeliver`: an alert of the deal, by its webhook id. */
+export const redeliverRequestSchema = z.object({ alertId: z.string().min(1).max(200), actor: actorSchema });
+
 /** A migration as the `migrate` update and `migrationPreview` query carry it; its `sop` is checked with `checkSop`. */
 export const migrateRequestSchema = z.object({
   migrationId: z.string().min(1).max(200),

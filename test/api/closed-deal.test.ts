@@ -7,7 +7,8 @@ import { uniqueId } from '../helpers/temporal';
 
 let service: TestService;
 beforeAll(async () => {
-  service = await TestService.start();
+  // No reopen window: a lost deal's workflow completes at once, which is what this file is about.
+  service = await TestService.start({ reopenWindowMs: 0 });
   expect((await service.call('POST', '/v1/sops', { as: 'ops', body: quickSop() })).status).toBe(201);
 });
 afterAll(async () => service?.stop());

@@ -364,6 +364,7 @@ describe('reads and lists', () => {
         '/v1/sops/{id}/migrations',
         '/v1/migrations/{migrationId}',
         '/v1/migrations/{migrationId}/cancel',
+        '/v1/deals/{dealId}/alerts/{alertId}/redeliver',
         '/v1/me',
       ].sort(),
     );

@@ -163,6 +163,7 @@ describe('OpenAPI lists 403 wherever a role can be refused', () => {
         'post /v1/sops/:id/migrations',
         'get /v1/migrations/:migrationId',
         'post /v1/migrations/:migrationId/cancel',
+        'post /v1/deals/:dealId/alerts/:alertId/redeliver',
       ].sort(),
     );
     const missing = gated.filter((route) => !operation(route.method, route.path).responses['403']);
@@ -178,6 +179,7 @@ describe('OpenAPI lists 403 wherever a role can be refused', () => {
       'post /v1/sops/:id/migrations': 'publishSops',
       'post /v1/migrations/:migrationId/cancel': 'publishSops',
       'get /v1/migrations/:migrationId': 'reassign',
+      'post /v1/deals/:dealId/alerts/:alertId/redeliver': 'publishSops',
     };
     const checked = apiRoutes.filter((route) => route.allow);
     expect(checked.map((route) => `${route.method} ${route.path}`).sort()).toEqual(Object.keys(permission).sort());

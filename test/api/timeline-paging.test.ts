@@ -31,6 +31,8 @@ async function startPagedDeal(dealId: string): Promise<void> {
         openedBy: ALICE,
         maxHistoryEvents: 60,
         timelinePaging: { pageEvents: 10, pageBytes: 100_000 },
+        // No reopen window: the closed deal's timeline is read from its completed workflow.
+        reopenWindowMs: 0,
       },
     ],
   });

@@ -1,74 +1,10 @@
-import {
-  dealView,
-  decide,
-  dueEvents,
-  evolve,
-  isRejection,
-  migrateDeal,
-  NO_VISIT,
-  openDeal,
-  trackVisit,
-  visitNow,
-  type Action,
-  type Actor,
-  type DealEvent,
-  type DealState,
-  type MigrationDecision,
-  type Sop,
-  type SopInput,
-  type VisitTracker,
-} from '../../domain';
-import { ALICE, makeOpening, makeSop, MIA } from '../helpers/fixtures';
+import { dealView, migrateDeal, visitNow, type Sop, type SopInput } from '../../domain';
+import { makeOpening, makeSop } from '../helpers/fixtures';
+import { PureDeal, T0 } from '../helpers/pure-deal';
 
 // 2026-01-05 is a Monday; the default calendar is Mon–Fri 09:00–18:00 UTC.
-const T0 = '2026-01-05T09:00:00.000Z';
 const OPS = 'ops-team';
 const plan = (stageMap: Record<string, string> = {}) => ({ migrationId: 'mig-1', stageMap });
-
-/** A deal driven through the pure core the way its workflow drives it: due alerts first, then the action. */
-class Deal {
-  state: DealState;
-  visits: VisitTracker;
-  readonly events: DealEvent[] = [];
-  constructor(
-    public sop: Sop,
-    at = T0,
-    opening = makeOpening(),
-  ) {
-    const opened = openDeal(opening, sop, ALICE, at);
-    this.state = opened.state;
-    this.visits = opened.events.reduce(trackVisit, NO_VISIT);
-    this.events.push(...opened.events);
-  }
-  private apply(events: readonly DealEvent[]): void {
-    for (const event of events) {
-      this.state = evolve(this.state, event);
-      this.visits = trackVisit(this.visits, event);
-      this.events.push(event);
-    }
-  }
-  tick(at: string): DealEvent[] {
-    const due = dueEvents(this.state, this.sop, at);
-    this.apply(due);
-    return due;
-  }
-  act(action: Action, at: string, actor: Actor = MIA): void {
-    this.tick(at);
-    const events = decide(this.state, action, { now: at, actor, sop: this.sop });
-    if (isRejection(events)) throw new Error(events.message);
-    this.apply(events);
-  }
-  migrate(to: Sop, at: string, stageMap: Record<string, string> = {}): MigrationDecision {
-    this.tick(at);
-    const decision = migrateDeal(this.state, visitNow(this.visits), this.sop, to, plan(stageMap), at, OPS);
-    this.apply(decision.events);
-    if (decision.row.outcome === 'migrate') this.sop = to;
-    return decision;
-  }
-  alerts(): string[] {
-    return this.state.alerts.map((alert) => `${alert.type}@${alert.firedAt}`);
-  }
-}
 
 const v = (version: number, stages: SopInput['stages'], rest: Partial<SopInput> = {}): Sop => makeSop({ version, stages, ...rest });
 
@@ -80,7 +16,7 @@ describe('migrating a deal to a new SOP version', () => {
   ]);
 
   test('a renamed stage keeps its visit: entered at, deliverables, and deadlines from the new SLA', () => {
-    const deal = new Deal(v1);
+    const deal = new PureDeal(v1);
     deal.act({ type: 'complete_stage', stage: 'discovery' }, '2026-01-06T09:00:00.000Z');
     deal.act({ type: 'submit_deliverable', stage: 'legal', deliverable: 'nda', ref: 'doc-1' }, '2026-01-07T09:00:00.000Z');
     const v2 = v(2, [
@@ -124,7 +60,7 @@ describe('migrating a deal to a new SOP version', () => {
   });
 
   test('a stage with no target in the new version is refused, and nothing changes', () => {
-    const deal = new Deal(v1);
+    const deal = new PureDeal(v1);
     deal.act({ type: 'complete_stage', stage: 'discovery' }, '2026-01-06T09:00:00.000Z');
     const v2 = v(2, [
       { id: 'discovery', name: 'Discovery' },
@@ -138,7 +74,7 @@ describe('migrating a deal to a new SOP version', () => {
   });
 
   test('a map entry wins over a stage of the same id', () => {
-    const deal = new Deal(v1);
+    const deal = new PureDeal(v1);
     const v2 = v(2, [
       { id: 'discovery', name: 'Discovery' },
       { id: 'qualify', name: 'Qualify' },
@@ -147,7 +83,7 @@ describe('migrating a deal to a new SOP version', () => {
   });
 
   test('a new SLA already past fires at once, once, and an alert fired in the visit is not fired again', () => {
-    const deal = new Deal(v1);
+    const deal = new PureDeal(v1);
     expect(deal.tick('2026-01-07T10:00:00.000Z').map((e) => e.type)).toEqual(['sla_warning']);
     // v2: warn after 1d (already warned), breach after 2d (already past): only the breach fires.
     const v2 = v(2, [
@@ -163,7 +99,7 @@ describe('migrating a deal to a new SOP version', () => {
   });
 
   test('health does not improve within a visit: a looser SLA keeps a breached deal red and fires nothing again', () => {
-    const deal = new Deal(v1);
+    const deal = new PureDeal(v1);
     deal.tick('2026-01-10T10:00:00.000Z');
     expect(deal.state.stage?.health).toBe('red');
     const v2 = v(2, [
@@ -176,7 +112,7 @@ describe('migrating a deal to a new SOP version', () => {
   });
 
   test('a repeating escalation long past fires once at its latest past occurrence, then keeps its schedule', () => {
-    const deal = new Deal(v1);
+    const deal = new PureDeal(v1);
     const v2 = v(2, [
       { id: 'discovery', name: 'Discovery', escalations: [{ after: '1d', notify: ['director'], repeatEvery: '1d' }] },
       { id: 'close', name: 'Close' },
@@ -199,7 +135,7 @@ describe('migrating a deal to a new SOP version', () => {
       { id: 'discovery', name: 'Discovery', escalations: [{ after: '1d', notify: ['manager'] }] },
       { id: 'close', name: 'Close' },
     ]);
-    const deal = new Deal(escalating);
+    const deal = new PureDeal(escalating);
     expect(deal.tick('2026-01-06T09:00:00.000Z').map((e) => e.type)).toEqual(['escalation_fired']);
     const v2 = v(2, [
       {
@@ -225,7 +161,7 @@ describe('migrating a deal to a new SOP version', () => {
       { id: 'discovery', name: 'Discovery', sla: { breachAfter: '5d', clock: 'business' } },
       { id: 'close', name: 'Close' },
     ]);
-    const deal = new Deal(business);
+    const deal = new PureDeal(business);
     // Paused Tue 09:00 to Wed 13:00: 13 working hours (9 Tue + 4 Wed).
     deal.act({ type: 'pause', reason: 'customer on holiday' }, '2026-01-06T09:00:00.000Z');
     deal.act({ type: 'resume' }, '2026-01-07T13:00:00.000Z');
@@ -244,7 +180,7 @@ describe('migrating a deal to a new SOP version', () => {
   });
 
   test('the new deadlines cross a weekend and a holiday of the new version’s calendar', () => {
-    const deal = new Deal(v1);
+    const deal = new PureDeal(v1);
     const v2 = v(
       2,
       [
@@ -258,7 +194,7 @@ describe('migrating a deal to a new SOP version', () => {
   });
 
   test('a paused deal migrates and stays paused: its deadlines move at resume by the whole pause', () => {
-    const deal = new Deal(v1);
+    const deal = new PureDeal(v1);
     deal.act({ type: 'pause', reason: 'budget freeze' }, '2026-01-06T09:00:00.000Z');
     const v2 = v(2, [
       { id: 'discovery', name: 'Discovery', sla: { warnAfter: '1d', breachAfter: '3d' } },
@@ -275,7 +211,7 @@ describe('migrating a deal to a new SOP version', () => {
   });
 
   test('a fast lane the new version adds ahead applies when the deal gets there', () => {
-    const deal = new Deal(v1, T0, makeOpening({ customer: { name: 'ACME', tier: 'A' } }));
+    const deal = new PureDeal(v1, T0, makeOpening({ customer: { name: 'ACME', tier: 'A' } }));
     const v2 = v(2, [
       { id: 'discovery', name: 'Discovery' },
       { id: 'legal', name: 'Legal review', skipWhen: { field: 'customer.tier', op: 'eq', value: 'A' } },
@@ -289,7 +225,7 @@ describe('migrating a deal to a new SOP version', () => {
   });
 
   test('open requests get deadlines on the new request SLA, their pauses left out; answered ones and risks stay as they were', () => {
-    const deal = new Deal(v1);
+    const deal = new PureDeal(v1);
     deal.act({ type: 'open_request', requestId: 'r1', summary: 'pricing sheet' }, T0);
     deal.act({ type: 'open_request', requestId: 'r0' }, T0);
     deal.act({ type: 'answer_request', requestId: 'r0' }, '2026-01-05T10:00:00.000Z');
@@ -310,7 +246,7 @@ describe('migrating a deal to a new SOP version', () => {
   });
 
   test('a request from before pauses were kept reads its pause back from its old deadline', () => {
-    const deal = new Deal(v1);
+    const deal = new PureDeal(v1);
     deal.act({ type: 'open_request', requestId: 'r1' }, T0);
     deal.act({ type: 'pause', reason: 'wait' }, '2026-01-05T12:00:00.000Z');
     deal.act({ type: 'resume' }, '2026-01-05T14:00:00.000Z');
@@ -322,7 +258,7 @@ describe('migrating a deal to a new SOP version', () => {
   });
 
   test('the same migration twice changes nothing the second time; closed deals and newer ones are skipped', () => {
-    const deal = new Deal(v1);
+    const deal = new PureDeal(v1);
     const v2 = v(2, v1.stages);
     expect(deal.migrate(v2, T0).row.outcome).toBe('migrate');
     const after = deal.state;
@@ -336,12 +272,12 @@ describe('migrating a deal to a new SOP version', () => {
     expect(migrateDeal(deal.state, null, v2, v1, plan(), T0, OPS).row).toMatchObject({ outcome: 'skip', reason: 'newer_version' });
 
     const v3 = v(3, v1.stages);
-    expect(migrateDeal(new Deal(v1).state, null, v1, v3, { ...plan(), fromVersions: [2] }, T0, OPS).row).toMatchObject({
+    expect(migrateDeal(new PureDeal(v1).state, null, v1, v3, { ...plan(), fromVersions: [2] }, T0, OPS).row).toMatchObject({
       outcome: 'skip',
       reason: 'version_not_selected',
     });
 
-    const lost = new Deal(v1);
+    const lost = new PureDeal(v1);
     lost.act({ type: 'mark_lost', reason: 'budget' }, T0);
     expect(lost.migrate(v2, T0).row).toMatchObject({ outcome: 'skip', reason: 'deal_closed' });
   });

@@ -99,7 +99,7 @@ export class TestDeal {
     taskQueue: string,
     sop: Sop,
     opening: Partial<DealOpening> = {},
-    extra: { maxHistoryEvents?: number; timelinePaging?: TimelinePaging } = {},
+    extra: { maxHistoryEvents?: number; timelinePaging?: TimelinePaging; reopenWindowMs?: number } = {},
   ): Promise<TestDeal> {
     startedByTest.add(analyticsWorkflowId(sop.id));
     const handle = await env.client.workflow.start(dealWorkflow, {

@@ -52,13 +52,16 @@ export class TestService {
   ) {}
 
   /** `rateLimit`: RATE_LIMIT; by default far above what any test sends, so only a test about limits meets one. `sso`: JWTs too. */
-  static async start(options: { webhook?: WebhookTarget | null; rateLimit?: number; sso?: SsoVerifier } = {}): Promise<TestService> {
+  /** `reopenWindowMs`: REOPEN_WINDOW (default the contract's 30 days). */
+  static async start(
+    options: { webhook?: WebhookTarget | null; rateLimit?: number; sso?: SsoVerifier; reopenWindowMs?: number } = {},
+  ): Promise<TestService> {
     const [env, bundle] = await Promise.all([devServerEnv(), bundleWorkflows()]);
     const taskQueue = uniqueId('api');
     const worker = await dealWorker(env, bundle, taskQueue, options.webhook ?? null);
     const running = worker.run();
     const sops = new SopService(env.client, taskQueue, uniqueId('sop-registry'));
-    const deals = new DealService(env.client, sops, taskQueue, env.namespace ?? 'default');
+    const deals = new DealService(env.client, sops, taskQueue, env.namespace ?? 'default', undefined, options.reopenWindowMs);
     const analytics = new AnalyticsService(env.client, sops, deals);
     const { app } = createApp({
       services: { deals, sops, migrations: new MigrationService(env.client, sops, taskQueue) },

@@ -45,7 +45,14 @@ function startDeal(extra: { maxHistoryEvents?: number; owner?: string } = {}): P
     taskQueue,
     workflowId: dealId,
     args: [
-      { opening: makeOpening({ dealId, owner: extra.owner ?? 'alice' }), sop, openedBy: ALICE, maxHistoryEvents: extra.maxHistoryEvents },
+      {
+        opening: makeOpening({ dealId, owner: extra.owner ?? 'alice' }),
+        sop,
+        openedBy: ALICE,
+        maxHistoryEvents: extra.maxHistoryEvents,
+        // A lost deal completes at once: these tests read its result.
+        reopenWindowMs: 0,
+      },
     ],
   });
 }
