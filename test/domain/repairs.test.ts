@@ -9,7 +9,7 @@ import {
   type DealEvent,
   type Sop,
 } from '../../domain';
-import { ALICE, makeOpening, makeSop, MIA } from '../helpers/fixtures';
+import { ALICE, makeOpening, makeSop } from '../helpers/fixtures';
 import { PureDeal, T0 } from '../helpers/pure-deal';
 
 const OPS: Actor = { subject: 'ops-team', role: 'ops' };
