@@ -139,7 +139,8 @@ function reopen(state: DealState, reason: string, ctx: DecideContext): DealEvent
   if (!canReassign(ctx.actor)) return reject('forbidden', `A ${ctx.actor.role} may not reopen deals.`);
   const until = reopenableUntil(state, ctx.reopenWindowMs);
   if (until === null) return reject('deal_closed', `Deal ${state.dealId} is ${state.status}; only a lost deal can be reopened.`);
-  if (ctx.now > until) return reject('deal_closed', `Deal ${state.dealId} was lost at ${state.closedAt}; it could be reopened until ${until}.`);
+  if (ctx.now > until)
+    return reject('deal_closed', `Deal ${state.dealId} was lost at ${state.closedAt}; it could be reopened until ${until}.`);
   const stage = ctx.sop.stages.find((s) => s.id === state.stage?.id);
   if (!stage) return reject('deal_closed', `Deal ${state.dealId} was lost outside any stage of its SOP; it cannot be reopened.`);
   const at = ctx.now;
