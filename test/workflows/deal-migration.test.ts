@@ -2,16 +2,21 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Actor, AlertPayload, Rejection, Sop } from '../../domain';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Action, Actor, AlertPayload, Rejection, Sop } from '../../domain';
 import { dealWorkflow, sopMigrationWorkflow } from '../../workflows';
 import type { MigrationInput } from '../../workflows/sop-migration';
 import {
+  actUpdate,
   cancelMigrationUpdate,
   dealIdOf,
   dealWorkflowId,
   migrateUpdate,
   migrationPreviewQuery,
+  redeliverUpdate,
   REJECTED_FAILURE,
   stateQuery,
   timelineQuery,
@@ -204,6 +209,11 @@ describe('the migration run', () => {
     for await (const _ of env.client.workflow.list({ query: `WorkflowId = '${run.workflowId}'` })) runs++;
     expect(runs).toBeGreaterThanOrEqual(3);
     for (const id of ids) expect((await env.client.workflow.getHandle(id).query(stateQuery)).sop.version).toBe(2);
+    if (process.env.RECORD_HISTORIES === '1') {
+      // The first run (it continued as new): a fixture for replay.test.ts.
+      const first = await env.client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).fetchHistory();
+      writeFileSync(MIGRATION_FIXTURE, temporal.api.history.v1.History.encode(first).finish());
+    }
   });
 
   test('cancelled, it stops: deals it migrated stay migrated, the rest are left alone', async () => {
@@ -223,4 +233,48 @@ describe('the migration run', () => {
       });
     }
   });
+});
+
+/** Saved by RECORD_HISTORIES=1 for `replay.test.ts`: a migration's first run, and a deal that used every repair, under today's code. */
+const MIGRATION_FIXTURE = path.resolve(__dirname, '..', 'histories', 'sop-migration-first-run.binpb');
+const REPAIRS_FIXTURE = path.resolve(__dirname, '..', 'histories', 'deal-repairs.binpb');
+
+test('a deal migrated, its refused alert sent again, moved, lost and reopened, then won, replays through the current code', async () => {
+  receiver.respondWith(() => 400);
+  const handle = await startDeal();
+  await handle.query(stateQuery);
+  await new Promise((resolve) => setTimeout(resolve, 1_200));
+  const act = (action: Action, actor: Actor = MIA) => handle.executeUpdate(actUpdate, { args: [{ action, actor }] });
+  try {
+    expect((await handle.executeUpdate(migrateUpdate, { args: [request()] })).outcome).toBe('migrate');
+    const failed = await eventually(
+      () => handle.query(stateQuery),
+      (view) => view.escalations.some((alert) => alert.delivery === 'failed'),
+    );
+    receiver.respondWith(() => 204);
+    const alertId = failed.escalations[0].id;
+    expect(await handle.executeUpdate(redeliverUpdate, { args: [{ alertId, actor: OPS }] })).toEqual({ alertId, delivery: 'pending' });
+    await eventually(
+      () => handle.query(stateQuery),
+      (view) => view.escalations[0].delivery === 'delivered',
+    );
+    await act({ type: 'move_to_stage', stage: 'close', reason: 'signed early' });
+    await act({ type: 'move_to_stage', stage: 'contract', reason: 'legal wants another look' });
+    await act({ type: 'mark_lost', reason: 'budget' });
+    await act({ type: 'reopen', reason: 'budget back' });
+    await act({ type: 'submit_deliverable', stage: 'contract', deliverable: 'nda' });
+    await act({ type: 'submit_deliverable', stage: 'contract', deliverable: 'dpa' });
+    await act({ type: 'complete_stage', stage: 'contract' });
+    await act({ type: 'complete_stage', stage: 'close' });
+    expect((await handle.result()).status).toBe('won');
+  } finally {
+    receiver.respondWith(() => 204);
+  }
+  const history = await handle.fetchHistory();
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, [{ workflowId: handle.workflowId, history }])) {
+    if (result.error) failures.push(result.error.message);
+  }
+  expect(failures).toEqual([]);
+  if (process.env.RECORD_HISTORIES === '1') writeFileSync(REPAIRS_FIXTURE, temporal.api.history.v1.History.encode(history).finish());
 });
