@@ -6,6 +6,7 @@ import path from 'node:path';
 import { cliPath } from '../scripts/temporal-binaries';
 import { openActionDeals, runAddedLatency, type ActionSettings } from './actions';
 import { runAlertCost, type AlertCostRound, type AlertCostSettings } from './alert-cost';
+import { runMigration, type MigrationResult, type MigrationSettings } from './migration';
 import { plainSop, publish } from './deal-ops';
 import { setSettleCap } from './cpu';
 import { runLadder, type LadderSettings } from './ladder';
@@ -28,6 +29,7 @@ interface Settings {
   readonly actions: ActionSettings;
   readonly sla: SlaSettings;
   readonly alerts: AlertCostSettings;
+  readonly migration: MigrationSettings;
 }
 
 const FULL: Settings = {
@@ -52,6 +54,7 @@ const FULL: Settings = {
     openConcurrency: 32,
   },
   alerts: { deals: 500, warnAfterSeconds: 45, rounds: 2, openConcurrency: 16 },
+  migration: { deals: 1_000, openConcurrency: 16 },
 };
 
 const QUICK: Settings = {
@@ -72,6 +75,7 @@ const QUICK: Settings = {
     openConcurrency: 16,
   },
   alerts: { deals: 50, warnAfterSeconds: 15, rounds: 1, openConcurrency: 8 },
+  migration: { deals: 50, openConcurrency: 8 },
 };
 
 /**
@@ -112,7 +116,7 @@ function machine() {
   };
 }
 
-const PHASES = ['ladder', 'actions', 'memory', 'sla', 'alerts'] as const;
+const PHASES = ['ladder', 'actions', 'memory', 'sla', 'alerts', 'migration'] as const;
 type Phase = (typeof PHASES)[number];
 
 /** `--only=memory,sla` runs those phases alone (results in results/partial-<phases>.json); default `all`. */
@@ -197,9 +201,14 @@ async function runPhases(
     log('3b. server work per alert');
     alertCost = await inEnvironment((bench) => runAlertCost(bench, settings.alerts, log));
   }
+  let migration: MigrationResult | null = null;
+  if (phases.includes('migration')) {
+    log('3c. migrating open deals');
+    migration = await inEnvironment((bench) => runMigration(bench, settings.migration, log));
+  }
   await (current as Bench | null)?.stop();
   onEnvironment(null);
-  return { ladder: ladder.steps, ladderRounds: ladder.rounds, actions, reads, sla, alertCost, memory, memoryAtEnd };
+  return { ladder: ladder.steps, ladderRounds: ladder.rounds, actions, reads, sla, alertCost, migration, memory, memoryAtEnd };
 }
 
 /** `--sla-runs=spread-1k` keeps only the SLA runs named (full: spread-1k, spread-10k, burst-10k). */

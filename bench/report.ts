@@ -2,6 +2,7 @@ import type { AddedLatency } from './actions';
 import type { AlertCostRound, AlertCostSide } from './alert-cost';
 import type { LadderRound, LadderStep } from './ladder';
 import type { MemoryResult } from './memory';
+import type { MigrationResult, MigrationSide } from './migration';
 import type { Lateness, SlaResult } from './sla';
 import { median } from './load';
 import { topologyName, type Topology } from './setup';
@@ -13,6 +14,8 @@ export interface Results {
   readonly reads: AddedLatency | null;
   readonly sla: SlaResult[];
   readonly alertCost: AlertCostRound[];
+  /** Absent in results from before the phase existed. */
+  readonly migration?: MigrationResult | null;
   readonly memory: MemoryResult | null;
   readonly memoryAtEnd: { cached: number; rss: number; heapUsed: number } | null;
 }
@@ -250,6 +253,31 @@ export function renderTables(results: Results): string {
           alertCostRow(i, 'ours (deal alert)', r.ours, n(r.serverRatio, 2)),
           alertCostRow(i, 'baseline (timer + POST)', r.baseline, ''),
         ]),
+      ),
+    );
+  }
+  if (results.migration) {
+    const m = results.migration;
+    out.push(
+      `\n### 3c. Migrating ${m.run.deals} open deals to a new SOP version (${m.migrated} migrated), beside one raw signal per deal; CPU ms per deal until idle\n`,
+    );
+    const row = (who: string, side: MigrationSide, ratio: string) => [
+      who,
+      n(side.seconds, 1),
+      n(side.dealsPerSecond, 0),
+      n(side.serverMs, 2),
+      n(side.workerMs, 2),
+      n(side.apiMs, 2),
+      ratio,
+    ];
+    out.push(
+      table(
+        ['what', 'seconds', 'deals/s', 'server ms', 'worker ms', 'API ms', 'server / signal'],
+        [
+          row('dry run (API, a query per deal)', m.dryRun, n(m.dryRun.serverMs / m.signal.serverMs, 2)),
+          row('migration (workflow, an update per deal)', m.run, n(m.serverRatio, 2)),
+          row('baseline: one signal per deal (raw client)', m.signal, ''),
+        ],
       ),
     );
   }
