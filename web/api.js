@@ -50,7 +50,33 @@ export function createApi(key) {
     return items;
   }
 
-  return { get, all };
+  /**
+   * @param {string} path
+   * @param {unknown} [body] sent as JSON
+   * @returns {Promise<any>}
+   */
+  async function post(path, body) {
+    let response;
+    try {
+      response = await fetch(path, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${key}`,
+          accept: 'application/json',
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      });
+    } catch {
+      throw new ApiError(0, { title: 'Network error', detail: 'The API could not be reached.' });
+    }
+    const answer = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, answer);
+    return answer;
+  }
+
+  return { get, all, post };
 }
 
 /** @typedef {ReturnType<typeof createApi>} Api */

@@ -5,6 +5,7 @@ import { tick } from './clock.js';
 import { renderDetail } from './detail.js';
 import { byId, h } from './dom.js';
 import { readView, refreshInterval, writeView } from './location.js';
+import { MigrationPanel } from './migrate.js';
 
 /**
  * The pipeline board's controller: sign-in, one refresh loop over the API, and the URL hash as the
@@ -27,6 +28,8 @@ const ui = {
   sop: /** @type {HTMLSelectElement} */ (byId('sop')),
   tabBoard: byId('tab-board'),
   tabAnalytics: byId('tab-analytics'),
+  tabMigrate: byId('tab-migrate'),
+  migrateView: byId('migrate-view'),
   boardView: byId('board-view'),
   analyticsView: byId('analytics-view'),
   filters: /** @type {HTMLFormElement} */ (byId('filters')),
@@ -44,6 +47,9 @@ const ui = {
 };
 
 const board = new Board(byId('board'), (dealId) => writeView({ deal: dealId }));
+const migration = new MigrationPanel(byId('migrate-view'));
+/** Roles that migrate deals (`CONTRACT.md` v2.1). */
+const MIGRATORS = new Set(['admin', 'ops']);
 
 const session = {
   /** @type {import('./api.js').Api | null} */
@@ -120,7 +126,29 @@ async function refresh(api) {
     writeView({ sop: sop.id }, { replace: true });
     return;
   }
-  await Promise.all([refreshBoard(api, sop, view), refreshAnalytics(api, sop, view), refreshDetail(api, view)]);
+  await Promise.all([
+    refreshBoard(api, sop, view),
+    refreshAnalytics(api, sop, view),
+    refreshDetail(api, view),
+    refreshMigration(api, sop, view),
+  ]);
+}
+
+/**
+ * The migration tab, for admin and ops, on the SOP's newest version.
+ * @param {import('./api.js').Api} api
+ * @param {any} sop
+ * @param {import('./location.js').View} view
+ */
+async function refreshMigration(api, sop, view) {
+  const allowed = MIGRATORS.has(session.me?.role ?? '');
+  ui.tabMigrate.hidden = !allowed;
+  if (!allowed) {
+    if (view.view === 'migrate') writeView({ view: 'board' }, { replace: true });
+    return;
+  }
+  if (view.view !== 'migrate') return;
+  await migration.show(api, sop, (version) => sopVersion(api, { id: sop.id, version }));
 }
 
 /** The view a result was fetched for must still be the one on screen when it is drawn. */
@@ -257,7 +285,26 @@ async function refreshDetail(api, view) {
   ui.dealTitle.textContent = `${deal.customer?.name ?? ''} · ${deal.dealId}`;
   if (signature === session.detailSignature) return;
   session.detailSignature = signature;
-  renderDetail(ui.dealBody, deal, entries, sop);
+  renderDetail(ui.dealBody, deal, entries, sop, { role: session.me?.role ?? null, send: (path, body) => sendRepair(api, path, body) });
+}
+
+/**
+ * A repair from the deal detail: the line to show, and the detail drawn again at once.
+ * @param {import('./api.js').Api} api
+ * @param {string} path
+ * @param {unknown} [body]
+ */
+async function sendRepair(api, path, body) {
+  try {
+    await api.post(path, body);
+    session.detailSignature = '';
+    void run();
+    return 'Done.';
+  } catch (error) {
+    if (error instanceof ApiError)
+      return `Refused (${error.status}${error.problem?.code ? ` ${error.problem.code}` : ''}): ${error.message}`;
+    return `Failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 /**
@@ -345,6 +392,8 @@ function signOut(message) {
   board.clear();
   ui.analyticsView.replaceChildren();
   ui.tabAnalytics.hidden = true;
+  migration.clear();
+  ui.tabMigrate.hidden = true;
   if (ui.dialog.open) ui.dialog.close();
   ui.whoami.hidden = true;
   ui.whoami.textContent = '';
@@ -372,10 +421,13 @@ function applyView() {
   ui.tier.value = view.tier;
   ui.health.value = view.health;
   const analytics = view.view === 'analytics';
-  ui.boardView.hidden = analytics;
+  const migrate = view.view === 'migrate';
+  ui.boardView.hidden = analytics || migrate;
   ui.analyticsView.hidden = !analytics;
-  ui.tabBoard.setAttribute('aria-selected', String(!analytics));
+  ui.migrateView.hidden = !migrate;
+  ui.tabBoard.setAttribute('aria-selected', String(!analytics && !migrate));
   ui.tabAnalytics.setAttribute('aria-selected', String(analytics));
+  ui.tabMigrate.setAttribute('aria-selected', String(migrate));
   if (session.analyticsSop !== view.sop) ui.analyticsView.replaceChildren(h('p', { class: 'muted', text: 'Loading analytics…' }));
   if (view.deal && session.api && !ui.dialog.open) {
     session.detailSignature = '';
@@ -399,6 +451,7 @@ ui.signOut.addEventListener('click', () => signOut(null));
 ui.sop.addEventListener('change', () => writeView({ sop: ui.sop.value, deal: '' }));
 ui.tabBoard.addEventListener('click', () => writeView({ view: 'board' }));
 ui.tabAnalytics.addEventListener('click', () => writeView({ view: 'analytics' }));
+ui.tabMigrate.addEventListener('click', () => writeView({ view: 'migrate' }));
 ui.filters.addEventListener('submit', (event) => {
   event.preventDefault();
   applyFilters();

@@ -1,6 +1,7 @@
 import { tick } from './clock.js';
 import { h } from './dom.js';
 import { alertName, clockTime, duration, eventName, healthLabel, money, ruleText } from './format.js';
+import { repairSection } from './repairs.js';
 
 /**
  * The deal detail: `GET /v1/deals/:id` and its timeline, rendered into the dialog's body.
@@ -8,11 +9,13 @@ import { alertName, clockTime, duration, eventName, healthLabel, money, ruleText
  * @param {any} deal the deal view
  * @param {any[]} timeline oldest first, as the API answers
  * @param {any | null} sop the deal's own SOP version, for stage names and order
+ * @param {{ role: string | null, send: (path: string, body?: unknown) => Promise<string> }} [repairs] the caller's role, and how a repair is sent
  */
-export function renderDetail(body, deal, timeline, sop) {
+export function renderDetail(body, deal, timeline, sop, repairs) {
   const stageName = (/** @type {string | null} */ id) => sop?.stages?.find((/** @type {any} */ s) => s.id === id)?.name ?? id ?? '';
   body.replaceChildren(
     summary(deal),
+    repairs ? (repairSection(deal, sop, repairs.role, repairs.send) ?? '') : '',
     currentStage(deal),
     stagePath(deal, sop),
     requests(deal),

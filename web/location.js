@@ -3,7 +3,7 @@
  * `#sop=quick-sop&owner=alice&tier=B&health=red&view=board&deal=acme-001`.
  */
 
-/** @typedef {{ sop: string, owner: string, tier: string, health: string, view: 'board' | 'analytics', deal: string }} View */
+/** @typedef {{ sop: string, owner: string, tier: string, health: string, view: 'board' | 'analytics' | 'migrate', deal: string }} View */
 
 const FIELDS = /** @type {const} */ (['sop', 'owner', 'tier', 'health', 'view', 'deal']);
 
@@ -15,7 +15,7 @@ export function readView() {
     owner: params.get('owner') ?? '',
     tier: params.get('tier') ?? '',
     health: params.get('health') ?? '',
-    view: params.get('view') === 'analytics' ? 'analytics' : 'board',
+    view: params.get('view') === 'analytics' ? 'analytics' : params.get('view') === 'migrate' ? 'migrate' : 'board',
     deal: params.get('deal') ?? '',
   };
 }

@@ -1,0 +1,97 @@
+import { h } from './dom.js';
+import { alertName } from './format.js';
+
+/** Who may use each repair (`CONTRACT.md` v2.1): move and reopen, admin, ops and managers; redeliver, admin and ops. */
+const MOVERS = new Set(['admin', 'ops', 'manager']);
+const REDELIVERERS = new Set(['admin', 'ops']);
+
+/**
+ * The deal detail's repairs, for the roles that may use them: move to a stage, reopen a lost deal,
+ * send a failed or skipped alert again. Null when the caller may use none of them on this deal.
+ * @param {any} deal the deal view
+ * @param {any | null} sop the deal's own SOP version
+ * @param {string | null} role the caller's role
+ * @param {(path: string, body?: unknown) => Promise<string>} send posts and answers a line to show
+ */
+export function repairSection(deal, sop, role, send) {
+  if (!role) return null;
+  const status = h('p', { class: 'repair-status', role: 'status', 'aria-live': 'polite' });
+  /** @param {string} path @param {unknown} [body] */
+  const run = async (path, body) => {
+    status.textContent = 'Sending…';
+    status.textContent = await send(path, body);
+  };
+  const actions = `/v1/deals/${encodeURIComponent(deal.dealId)}/actions`;
+  const parts = [];
+  if (MOVERS.has(role) && deal.status === 'open' && sop?.stages?.length) {
+    const stage = /** @type {HTMLSelectElement} */ (
+      h(
+        'select',
+        { id: 'move-stage', name: 'stage' },
+        ...sop.stages.map((/** @type {any} */ s) => h('option', { value: s.id, text: s.name, selected: s.id === deal.stage?.id })),
+      )
+    );
+    const reason = /** @type {HTMLInputElement} */ (h('input', { id: 'move-reason', name: 'reason', required: true, maxlength: 2000 }));
+    parts.push(
+      h(
+        'form',
+        {
+          class: 'repair move',
+          onsubmit: (/** @type {Event} */ event) => {
+            event.preventDefault();
+            void run(actions, { type: 'move_to_stage', stage: stage.value, reason: reason.value.trim() });
+          },
+        },
+        h('label', { for: 'move-stage', text: 'Move to stage' }),
+        stage,
+        h('label', { for: 'move-reason', text: 'Reason' }),
+        reason,
+        h('button', { type: 'submit', text: 'Move' }),
+      ),
+    );
+  }
+  if (MOVERS.has(role) && deal.status === 'lost') {
+    const reason = /** @type {HTMLInputElement} */ (h('input', { id: 'reopen-reason', name: 'reason', required: true, maxlength: 2000 }));
+    parts.push(
+      h(
+        'form',
+        {
+          class: 'repair reopen',
+          onsubmit: (/** @type {Event} */ event) => {
+            event.preventDefault();
+            void run(actions, { type: 'reopen', reason: reason.value.trim() });
+          },
+        },
+        h('label', { for: 'reopen-reason', text: 'Reopen: reason' }),
+        reason,
+        h('button', { type: 'submit', text: 'Reopen' }),
+      ),
+    );
+  }
+  const resendable = REDELIVERERS.has(role)
+    ? deal.escalations.filter((/** @type {any} */ e) => e.delivery === 'failed' || e.delivery === 'skipped')
+    : [];
+  if (resendable.length > 0) {
+    parts.push(
+      h(
+        'ul',
+        { class: 'repair redeliver' },
+        ...resendable.map((/** @type {any} */ e) =>
+          h(
+            'li',
+            { 'data-alert': e.id },
+            `${alertName(e.type)} (${e.delivery}) `,
+            h('button', {
+              type: 'button',
+              class: 'secondary',
+              text: 'Send again',
+              onclick: () => void run(`/v1/deals/${encodeURIComponent(deal.dealId)}/alerts/${encodeURIComponent(e.id)}/redeliver`),
+            }),
+          ),
+        ),
+      ),
+    );
+  }
+  if (parts.length === 0) return null;
+  return h('section', { class: 'detail-section repairs', 'data-section': 'repairs' }, h('h3', { text: 'Repair' }), ...parts, status);
+}
