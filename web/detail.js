@@ -15,12 +15,12 @@ export function renderDetail(body, deal, timeline, sop, repairs) {
   const stageName = (/** @type {string | null} */ id) => sop?.stages?.find((/** @type {any} */ s) => s.id === id)?.name ?? id ?? '';
   body.replaceChildren(
     summary(deal),
-    repairs ? (repairSection(deal, sop, repairs.role, repairs.send) ?? '') : '',
     currentStage(deal),
     stagePath(deal, sop),
     requests(deal),
     risks(deal),
     escalations(deal, stageName),
+    repairs ? (repairSection(deal, sop, repairs.role, repairs.send) ?? '') : '',
     timelineSection(timeline, stageName),
   );
   tick(body, Date.now());

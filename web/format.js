@@ -117,6 +117,9 @@ const EVENT_NAMES = {
   delivery_recorded: 'Alert delivery recorded',
   action_rejected: 'Action rejected',
   sop_migrated: 'Moved to a new SOP version',
+  stage_moved: 'Moved to another stage',
+  deal_reopened: 'Deal reopened',
+  alert_redelivered: 'Alert sent again',
 };
 
 /** @param {string} type a timeline event type */

@@ -445,3 +445,108 @@ test('a 503 or 403 from the API shows a banner; the board keeps its cards and ti
   await page.waitForSelector('#banner', { state: 'hidden' });
   await waitForDeals(page, { pricing: ['alice-globex', 'bob-initech'] }, 'the board after recovery');
 });
+
+test('ops migrate deals from the SOP page after a dry run, and follow it to the end', async () => {
+  const v1 = {
+    id: 'zeta-sop',
+    version: 1,
+    name: 'Zeta migration SOP',
+    stages: [
+      { id: 'legal', name: 'Legal', deliverables: ['nda'] },
+      { id: 'close', name: 'Close' },
+    ],
+  };
+  const v2 = {
+    ...v1,
+    version: 2,
+    stages: [{ id: 'contract', name: 'Contract', deliverables: ['nda', 'dpa'], sla: { breachAfter: '1s' } }, v1.stages[1]],
+  };
+  expect((await service.call('POST', '/v1/sops', { body: v1 })).status).toBe(201);
+  await openDeal('zeta-1', { owner: 'alice', sopId: 'zeta-sop' }, [{ type: 'submit_deliverable', stage: 'legal', deliverable: 'nda' }]);
+  expect((await service.call('POST', '/v1/sops', { body: v2 })).status).toBe(201);
+  // A second after it opened, v2's one-second breach is already past for the deal.
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+  const rep = await newPage();
+  await signIn(rep, 'alice', '#sop=zeta-sop');
+  await rep.waitForSelector('#whoami:not([hidden])');
+  expect(await rep.isHidden('#tab-migrate')).toBe(true);
+
+  const page = await newPage();
+  await signIn(page, 'ops', '#sop=zeta-sop&view=migrate');
+  await page.waitForSelector('#migrate-view:not([hidden]) #migrate-dry-run');
+  expect(await page.isDisabled('#migrate-start')).toBe(true);
+  await page.selectOption('#map-legal', 'contract');
+  await page.click('#migrate-dry-run');
+  const row = await page.waitForSelector('table.dry-run tr[data-deal="zeta-1"]');
+  const cells = await row.$$eval('th, td', (items) => items.map((item: any) => item.textContent));
+  expect(cells).toEqual(['zeta-1', 'v1', 'legal → contract', 'Stage SLA breached', 'dpa', 'migrate']);
+  expect(await page.textContent('#migrate-start')).toBe('Migrate 1 deal to v2');
+  await page.screenshot({ path: path.join(RESULTS, 'board-migrate-dry-run.png'), fullPage: true });
+  expect((await service.call('GET', '/v1/deals/zeta-1')).body.sop.version).toBe(1);
+
+  await page.click('#migrate-start');
+  const progress = await eventually(
+    () => page.textContent('.migration-progress'),
+    (text) => /completed/.test(text ?? ''),
+    'the migration to complete on the page',
+  );
+  expect(progress).toContain('1 migrated, 0 refused, 0 skipped, 0 pending of 1');
+  await page.screenshot({ path: path.join(RESULTS, 'board-migrate-done.png'), fullPage: true });
+  expect((await service.call('GET', '/v1/deals/zeta-1')).body).toMatchObject({ sop: { version: 2 }, stage: { id: 'contract' } });
+});
+
+test('the deal detail offers move and reopen to managers, sending an alert again to ops, and nothing to reps', async () => {
+  // No alert system is configured here: the stage's warning is recorded as skipped, for ops to send again.
+  await openDeal('repair-1', { owner: 'alice' });
+  await eventually(
+    async () => (await service.call('GET', '/v1/deals/repair-1')).body.escalations,
+    (alerts: Array<{ delivery: string }>) => alerts.some((alert) => alert.delivery === 'skipped'),
+    'the stage warning (2 s)',
+  );
+  const manager = await newPage();
+  await signIn(manager, 'manager', '#sop=quick-sop&deal=repair-1');
+  await manager.waitForSelector('#deal-dialog[open] [data-section="repairs"] form.move');
+  expect(await manager.$('#deal-dialog [data-section="repairs"] .redeliver')).toBeNull();
+  await manager.selectOption('#move-stage', 'contract');
+  await manager.fill('#move-reason', 'signed early');
+  await manager.click('#deal-dialog form.move button');
+  await eventually(
+    () => manager.textContent('#deal-dialog [data-section="stage"] h3'),
+    (text) => text === 'Current stage: Contract signed',
+    'the detail to show the moved stage',
+  );
+  expect(
+    await eventually(
+      async () => (await service.call('GET', '/v1/deals/repair-1')).body.stage.id,
+      (id) => id === 'contract',
+      'the move',
+    ),
+  ).toBe('contract');
+
+  await act('repair-1', { type: 'mark_lost', reason: 'budget' });
+  await manager.waitForSelector('#deal-dialog form.reopen', { timeout: WAIT_MS });
+  await manager.fill('#reopen-reason', 'lost by mistake');
+  await manager.click('#deal-dialog form.reopen button');
+  await eventually(
+    async () => (await service.call('GET', '/v1/deals/repair-1')).body.status,
+    (status) => status === 'open',
+    'the reopen',
+  );
+
+  const rep = await newPage();
+  await signIn(rep, 'alice', '#sop=quick-sop&deal=repair-1');
+  await rep.waitForSelector('#deal-dialog[open] [data-section="timeline"]');
+  expect(await rep.$('#deal-dialog [data-section="repairs"]')).toBeNull();
+
+  const ops = await newPage();
+  await signIn(ops, 'ops', '#sop=quick-sop&deal=repair-1');
+  const resend = await ops.waitForSelector('#deal-dialog .redeliver li button', { timeout: WAIT_MS });
+  await resend.click();
+  await eventually(
+    async () => (await service.call('GET', '/v1/deals/repair-1/timeline')).body.events.map((e: { type: string }) => e.type),
+    (types: string[]) => types.includes('alert_redelivered'),
+    'the alert to be sent again',
+  );
+  await ops.screenshot({ path: path.join(RESULTS, 'board-repairs.png') });
+});
