@@ -49,9 +49,11 @@ export class MigrationService {
     const latest = await this.sops.get(sopId);
     if (!latest) throw problems.notFound(`No SOP "${sopId}" is published.`);
     const found: Problem[] = [];
-    const to = await this.sops.get(sopId, body.toVersion);
+    // One read of the published versions: nothing below is looked up that is not published.
+    const published = new Set(await this.sops.versions(sopId));
+    const to = published.has(body.toVersion) ? await this.sops.get(sopId, body.toVersion) : null;
     if (!to) found.push({ path: 'toVersion', message: `version ${body.toVersion} of "${sopId}" is not published` });
-    const wanted = body.fromVersions ?? Array.from({ length: Math.max(0, body.toVersion - 1) }, (_, i) => i + 1);
+    const wanted = body.fromVersions ?? [...published].filter((version) => version < body.toVersion);
     const from: Sop[] = [];
     for (const [index, version] of wanted.entries()) {
       const where = body.fromVersions ? `fromVersions.${index}` : 'toVersion';
@@ -59,7 +61,7 @@ export class MigrationService {
         found.push({ path: where, message: `toVersion must be above every fromVersion; ${version} is not below ${body.toVersion}` });
         continue;
       }
-      const sop = await this.sops.get(sopId, version);
+      const sop = published.has(version) ? await this.sops.get(sopId, version) : null;
       if (sop) from.push(sop);
       else if (body.fromVersions) found.push({ path: where, message: `version ${version} of "${sopId}" is not published` });
     }
@@ -80,20 +82,9 @@ export class MigrationService {
     return { to, from };
   }
 
-  /** The id of a migration: the same request again is the same migration. */
-  migrationId(sopId: string, body: MigrationBody): string {
-    const { dryRun: _dryRun, ...request } = body;
-    const normal = {
-      ...request,
-      fromVersions: request.fromVersions && [...new Set(request.fromVersions)].sort((a, b) => a - b),
-      dealIds: request.dealIds && [...new Set(request.dealIds)].sort(),
-    };
-    return `mig_${stableDigest(canonicalJson({ sopId, ...normal })).slice(0, 24)}`;
-  }
-
   private request(sopId: string, body: MigrationBody, to: Sop, actor: Actor): MigrateRequest {
     return {
-      migrationId: this.migrationId(sopId, body),
+      migrationId: migrationIdOf(sopId, body),
       sop: to,
       stageMap: body.stageMap ?? {},
       ...(body.fromVersions && { fromVersions: body.fromVersions }),
@@ -220,4 +211,15 @@ export class MigrationService {
 
 function unknownMigration(migrationId: string): ProblemError {
   return new ProblemError(404, 'Not Found', `No migration "${migrationId}".`, 'unknown_migration');
+}
+
+/** The id of a migration: the same request again (whatever its `dryRun`) is the same migration. */
+export function migrationIdOf(sopId: string, body: MigrationBody): string {
+  const { dryRun: _dryRun, ...request } = body;
+  const normal = {
+    ...request,
+    fromVersions: request.fromVersions && [...new Set(request.fromVersions)].sort((a, b) => a - b),
+    dealIds: request.dealIds && [...new Set(request.dealIds)].sort(),
+  };
+  return `mig_${stableDigest(canonicalJson({ sopId, ...normal })).slice(0, 24)}`;
 }

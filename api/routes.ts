@@ -105,6 +105,19 @@ export function routes({ deals, sops, migrations }: Services): Route<any, any, a
     }),
     defineRoute({
       method: 'get',
+      path: '/v1/sops/:id/versions',
+      summary: 'The published versions of an SOP, ascending',
+      tag: 'SOPs',
+      params: sopParams,
+      responses: { 200: '{ versions: [1, 2, …] }', 404: 'Not published' },
+      handle: async ({ params }) => {
+        const versions = await sops.versions(params.id);
+        if (versions.length === 0) throw problems.notFound(`No SOP "${params.id}" is published.`);
+        return { status: 200, body: { versions } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/v1/sops/:id/versions/:version',
       summary: 'One version of an SOP',
       tag: 'SOPs',

@@ -4,6 +4,7 @@ import type { Sop } from '../domain';
 import {
   getSopQuery,
   listSopsQuery,
+  listSopVersionsQuery,
   publishSopUpdate,
   SOP_REGISTRY_ID,
   SOP_REGISTRY_WORKFLOW,
@@ -85,6 +86,11 @@ export class SopService {
     const reading = this.read(id).finally(() => this.refreshing.delete(id));
     this.refreshing.set(id, reading);
     return reading;
+  }
+
+  /** The published versions of an SOP, ascending, read from the registry each time (a migration's check). */
+  async versions(id: string): Promise<number[]> {
+    return this.readRegistry((registry) => registry.query(listSopVersionsQuery, id), []);
   }
 
   async list(): Promise<Sop[]> {

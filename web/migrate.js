@@ -37,8 +37,9 @@ export class MigrationPanel {
   async show(api, sop, version) {
     const key = `${sop.id}@${sop.version}`;
     if (this.built !== key) {
+      const { versions } = await api.get(`/v1/sops/${encodeURIComponent(sop.id)}/versions`);
       const older = [];
-      for (let v = 1; v < sop.version; v++) {
+      for (const v of versions.filter((/** @type {number} */ v) => v < sop.version)) {
         const found = await version(v);
         if (found) older.push(found);
       }

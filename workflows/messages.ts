@@ -161,6 +161,8 @@ export const analyticsQuery = defineQuery<AnalyticsFigures>('analytics');
 export const publishSopUpdate = defineUpdate<PublishResult, [unknown]>('publish');
 export const getSopQuery = defineQuery<Sop | null, [string, number?]>('getSop');
 export const listSopsQuery = defineQuery<Sop[]>('listSops');
+/** The published versions of one SOP, ascending; none for an unknown id. */
+export const listSopVersionsQuery = defineQuery<number[], [string]>('listSopVersions');
 
 /** The failure `type` of an update the deal refused after validation; `details` carries the rejection. */
 export const REJECTED_FAILURE = 'ActionRejected';

@@ -2,7 +2,7 @@ import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, setH
 import type { Sop } from '../domain/sop-schema';
 import { canonicalJson } from '../domain/stable-id';
 import { validation } from './lazy-validation';
-import { getSopQuery, listSopsQuery, publishSopUpdate, type PublishResult, type SopProblems } from './messages';
+import { getSopQuery, listSopsQuery, listSopVersionsQuery, publishSopUpdate, type PublishResult, type SopProblems } from './messages';
 
 export const SOP_REJECTED_FAILURE = 'SopRejected';
 
@@ -66,6 +66,11 @@ export async function sopRegistryWorkflow(carried: SopCatalogue = {}): Promise<v
     },
   );
   setHandler(getSopQuery, (id, version) => (version === undefined ? latest(catalogue, id) : (catalogue[id]?.[String(version)] ?? null)));
+  setHandler(listSopVersionsQuery, (id) =>
+    Object.keys(catalogue[id] ?? {})
+      .map(Number)
+      .sort((a, b) => a - b),
+  );
   setHandler(listSopsQuery, () =>
     Object.keys(catalogue)
       .sort()

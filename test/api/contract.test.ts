@@ -358,6 +358,7 @@ describe('reads and lists', () => {
         '/v1/deals/{dealId}/timeline',
         '/v1/sops',
         '/v1/sops/{id}',
+        '/v1/sops/{id}/versions',
         '/v1/sops/{id}/versions/{version}',
         '/v1/sops/{id}/analytics',
         '/v1/sops/{id}/analytics/pace',

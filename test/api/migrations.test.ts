@@ -1,4 +1,5 @@
 // `CONTRACT.md` v2.1 migrations through the API, on a real dev server: bad input, dry run, a real run.
+import { migrationIdOf } from '../../api/migration-service';
 import { migrationWorkflowId } from '../../workflows/messages';
 import { eventually } from '../helpers/eventually';
 import { dealBody, expectProblem, TestService } from '../helpers/service';
@@ -65,6 +66,12 @@ describe('bad input changes nothing and says where', () => {
     expect(paths(many)).toEqual(['dealIds']);
 
     expectProblem(await migrate({ toVersion: 2, extra: true }), 422, 'validation_failed');
+    // A version far above the published ones is answered at once, without looking up the versions between.
+    const far = await migrate({ toVersion: 900_000, dryRun: true });
+    expectProblem(far, 422, 'validation_failed');
+    expect(paths(far)).toEqual(['toVersion']);
+    expect((await service.call('GET', `/v1/sops/${sopId}/versions`, { as: 'viewer' })).body).toEqual({ versions: [1, 2] });
+    expectProblem(await service.call('GET', '/v1/sops/no-such-sop/versions', { as: 'viewer' }), 404);
     expectProblem(await service.call('POST', '/v1/sops/no-such-sop/migrations', { as: 'ops', body: { toVersion: 2 } }), 404);
     expectProblem(await service.call('GET', '/v1/migrations/mig_nothing', { as: 'ops' }), 404, 'unknown_migration');
     expectProblem(await service.call('POST', '/v1/migrations/mig_nothing/cancel', { as: 'ops' }), 404, 'unknown_migration');
@@ -169,11 +176,14 @@ test('a real run migrates every open deal of the SOP once, and reports each', as
 });
 
 test('the same request while it runs is 409 migration_running', async () => {
-  // No worker: the migration stays running for as long as the test needs.
-  await service.stopWorker();
+  // The same migration already running, on a queue no worker polls, so it runs for as long as the test needs.
   const body = { toVersion: 2, dealIds: [deals.atLegal] };
-  const first = await migrate(body);
-  expect(first.status).toBe(202);
+  const running = await service.env.client.workflow.start('sopMigrationWorkflow', {
+    workflowId: migrationWorkflowId(migrationIdOf(sopId, body)),
+    taskQueue: uniqueId('nobody-polls'),
+    args: [{}],
+  });
   expectProblem(await migrate(body), 409, 'migration_running');
-  await service.env.client.workflow.getHandle(migrationWorkflowId(first.body.migrationId)).terminate('test done');
+  expectProblem(await migrate({ ...body, dryRun: false }), 409, 'migration_running');
+  await running.terminate('test done');
 });

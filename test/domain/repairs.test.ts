@@ -5,6 +5,7 @@ import {
   emptyAnalytics,
   foldFacts,
   isRejection,
+  redeliver,
   type Actor,
   type DealEvent,
   type Sop,
@@ -147,5 +148,42 @@ describe('reopen', () => {
     // Lost again for good: counted once as lost.
     deal.act({ type: 'mark_lost', reason: 'Budget cut' }, at(3 * DAY));
     expect(foldFacts(emptyAnalytics(sop.id), deal.facts).deals).toMatchObject({ opened: 1, lost: 1 });
+  });
+});
+
+describe('redeliver', () => {
+  const withAlert = () => {
+    const deal = new PureDeal(sop);
+    deal.tick(at(1.5 * DAY));
+    const alert = deal.state.alerts[0];
+    return { deal, alertId: alert.id };
+  };
+  const outcome = (deal: PureDeal, alertId: string) => redeliver(deal.state, alertId, at(2 * DAY), 'ops-team');
+  const recorded = (alertId: string, delivery: 'delivered' | 'failed' | 'skipped'): DealEvent => ({
+    type: 'delivery_recorded',
+    at: at(1.6 * DAY),
+    actor: 'system',
+    data: { alertId, delivery, error: null },
+  });
+
+  test('a failed or skipped alert keeps its body and may be sent again, under its own id', () => {
+    for (const delivery of ['failed', 'skipped'] as const) {
+      const { deal, alertId } = withAlert();
+      deal.apply([recorded(alertId, delivery)]);
+      expect(deal.state.alerts[0]).toMatchObject({ delivery, payload: expect.objectContaining({ id: alertId }) });
+      const event = outcome(deal, alertId);
+      expect(event).toEqual({ type: 'alert_redelivered', at: at(2 * DAY), actor: 'ops-team', data: { alertId } });
+      deal.apply([event as DealEvent]);
+      expect(deal.state.alerts[0]).toMatchObject({ delivery: 'pending', payload: expect.objectContaining({ id: alertId }) });
+    }
+  });
+
+  test('pending, delivered or unknown: refused with its code', () => {
+    const { deal, alertId } = withAlert();
+    expect(code(outcome(deal, alertId))).toBe('delivery_pending');
+    expect(code(outcome(deal, 'msg_nothing'))).toBe('unknown_alert');
+    deal.apply([recorded(alertId, 'delivered')]);
+    expect(deal.state.alerts[0].payload).toBeNull();
+    expect(code(outcome(deal, alertId))).toBe('already_delivered');
   });
 });
