@@ -74,8 +74,8 @@ export function resumedDeadlines(
     .filter((request) => !request.answeredAt)
     .map((request) => ({
       requestId: request.requestId,
-      warnAt: shift(clock, request.openedAt, request.warnAt),
-      breachAt: shift(clock, request.openedAt, request.breachAt),
+      warnAt: shift(clock, request.clockFrom ?? request.openedAt, request.warnAt),
+      breachAt: shift(clock, request.clockFrom ?? request.openedAt, request.breachAt),
     }));
   return { stage, requests };
 }

@@ -42,6 +42,8 @@ export interface RequestRun {
    * another SLA (a migration). Absent on requests from before it was kept: none known.
    */
   readonly pauses?: ReadonlyArray<{ readonly from: Instant; readonly to: Instant }>;
+  /** When its SLA clock last started afresh (a reopened deal); absent: `openedAt`. */
+  readonly clockFrom?: Instant;
 }
 
 export interface RiskRecord {

@@ -16,7 +16,7 @@ export function evolve(state: DealState, event: DealEvent): DealState {
     case 'stage_moved':
       return { ...state, stage: null };
     case 'deal_reopened':
-      return reopened(state, event.data);
+      return reopened(state, event.data, event.at);
     case 'stage_skipped':
       return { ...state, skipped: [...state.skipped, { stage: event.data.stage, rule: event.data.rule }] };
     case 'deliverable_submitted':
@@ -165,16 +165,20 @@ function resumed(state: DealState, data: Extract<DealEvent, { type: 'resumed' }>
   const requests = state.requests.map((request) => {
     const moved = !request.answeredAt && data.requests.find((r) => r.requestId === request.requestId);
     if (!moved) return request;
-    const pause = { from: since > request.openedAt ? since : request.openedAt, to: at };
+    const started = request.clockFrom ?? request.openedAt;
+    const pause = { from: since > started ? since : started, to: at };
     return { ...request, warnAt: moved.warnAt, breachAt: moved.breachAt, pauses: [...(request.pauses ?? []), pause] };
   });
   return { ...state, paused: null, stage, requests };
 }
 
-function reopened(state: DealState, data: Extract<DealEvent, { type: 'deal_reopened' }>['data']): DealState {
+function reopened(state: DealState, data: Extract<DealEvent, { type: 'deal_reopened' }>['data'], at: string): DealState {
+  // Each open request's clock starts again now: its pauses so far count no more.
   const requests = state.requests.map((request) => {
     const fresh = !request.answeredAt && data.requests.find((r) => r.requestId === request.requestId);
-    return fresh ? { ...request, warnAt: fresh.warnAt, breachAt: fresh.breachAt, health: 'green' as const } : request;
+    return fresh
+      ? { ...request, warnAt: fresh.warnAt, breachAt: fresh.breachAt, health: 'green' as const, pauses: [], clockFrom: at }
+      : request;
   });
   // The stage it was lost in stays until the `stage_entered` that follows starts it afresh.
   return { ...state, status: 'open', closedAt: null, lostReason: null, requests, reopens: (state.reopens ?? 0) + 1 };

@@ -174,15 +174,16 @@ function visitDeadlines(run: StageRun, visit: StageVisit | null, stage: Stage, s
 }
 
 /**
- * An open request's deadlines on the new `requestSla`, from when it was opened, its finished pauses
+ * An open request's deadlines on the new `requestSla`, from when its clock started (opened, or its deal reopened), its finished pauses
  * left out. A request from before pauses were kept on it has them read back from its old deadline,
  * on the old clock; that works only when both clocks are of one kind, and otherwise none count.
  */
 function requestDeadlinesOn(request: RequestRun, from: Sop, to: Sop): RequestDeadlines {
   const clock = clockFor(to.requestSla.clock, to.calendar);
-  const opened = ms(request.openedAt);
+  const startedAt = request.clockFrom ?? request.openedAt;
+  const opened = ms(startedAt);
   let paused: number;
-  if (request.pauses) paused = pausedOn(clock, request.openedAt, request.pauses);
+  if (request.pauses) paused = pausedOn(clock, startedAt, request.pauses);
   else if (from.requestSla.clock === to.requestSla.clock && request.breachAt) {
     const old = clockFor(from.requestSla.clock, from.calendar);
     paused = Math.max(0, old.elapsed(opened, ms(request.breachAt)) - old.lengthMs(from.requestSla.breachAfter));

@@ -284,6 +284,8 @@ async function refreshDetail(api, view) {
   const signature = JSON.stringify([deal, entries]);
   ui.dealTitle.textContent = `${deal.customer?.name ?? ''} · ${deal.dealId}`;
   if (signature === session.detailSignature) return;
+  // Someone is filling in a repair: redraw once they send it or leave the form, not under their typing.
+  if (ui.dealBody.querySelector('[data-section="repairs"]')?.contains(document.activeElement)) return;
   session.detailSignature = signature;
   renderDetail(ui.dealBody, deal, entries, sop, { role: session.me?.role ?? null, send: (path, body) => sendRepair(api, path, body) });
 }
@@ -297,6 +299,8 @@ async function refreshDetail(api, view) {
 async function sendRepair(api, path, body) {
   try {
     await api.post(path, body);
+    // Out of the form, so the detail is drawn again with what the repair changed.
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
     session.detailSignature = '';
     void run();
     return 'Done.';

@@ -109,6 +109,19 @@ describe('reopen', () => {
     expect(fresh.filter((alert) => oldIds.has(alert.id))).toEqual([]);
   });
 
+  test('a reopened deal migrates with its request clocks counted from the reopening', () => {
+    const deal = new PureDeal(sop);
+    deal.act({ type: 'open_request', requestId: 'r1' }, T0, ALICE);
+    deal.act({ type: 'pause', reason: 'holiday' }, at(DAY / 4));
+    deal.act({ type: 'resume' }, at(DAY / 2));
+    deal.act({ type: 'mark_lost', reason: 'budget' }, at(DAY));
+    deal.act({ type: 'reopen', reason: 'back' }, at(10 * DAY));
+    const v2 = makeSop({ ...sop, version: 2, requestSla: { breachAfter: '24h', clock: 'continuous', notify: ['owner'] } });
+    expect(deal.migrate(v2, at(10.5 * DAY)).row.firesAtOnce).toEqual([]);
+    // 24 h from the reopening; the pause before the loss no longer counts.
+    expect(deal.state.requests[0].breachAt).toBe(at(11 * DAY));
+  });
+
   test('within the window only; a won deal, an open one, a rep and a viewer are refused', () => {
     const lost = new PureDeal(sop, T0, makeOpening(), 7 * DAY);
     lost.act({ type: 'mark_lost', reason: 'budget' }, T0);

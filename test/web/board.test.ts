@@ -510,6 +510,10 @@ test('the deal detail offers move and reopen to managers, sending an alert again
   expect(await manager.$('#deal-dialog [data-section="repairs"] .redeliver')).toBeNull();
   await manager.selectOption('#move-stage', 'contract');
   await manager.fill('#move-reason', 'signed early');
+  // The deal changes while the manager types (an activity logged): the half-filled form stays.
+  await act('repair-1', { type: 'log_activity', kind: 'call' });
+  await new Promise((resolve) => setTimeout(resolve, REFRESH_MS * 4));
+  expect(await manager.inputValue('#move-reason')).toBe('signed early');
   await manager.click('#deal-dialog form.move button');
   await eventually(
     () => manager.textContent('#deal-dialog [data-section="stage"] h3'),
