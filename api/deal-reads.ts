@@ -1,5 +1,6 @@
 import { QueryNotRegisteredError, QueryRejectedError, WorkflowClient, type Client } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { ClosedDeal, DealView, TimelineTail } from '../domain';
 import type { dealWorkflow } from '../workflows';
 import { stateQuery, timelineQuery, timelineTailQuery } from '../workflows/messages';
@@ -47,6 +48,11 @@ export class DealReads {
       return await this.openDeals.getHandle(workflowId).query(query);
     } catch (error) {
       if (!(error instanceof QueryRejectedError)) throw error;
+      // The run it reached continued as new while the query waited: ask the deal's new run. (Reading
+      // the result instead would follow the chain of runs and wait for the open deal to close.)
+      if (error.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW) {
+        return this.read(workflowId, query, fromResult);
+      }
       const closed = await this.client.workflow
         .getHandle<typeof dealWorkflow>(workflowId)
         .result()
