@@ -117,38 +117,40 @@ function foldFact(a: SopAnalytics, fact: DealFact): SopAnalytics {
       return { ...next, openRisks: count(a.openRisks, fact.summary, 1) };
     case 'risk_closed':
       return { ...next, openRisks: count(a.openRisks, fact.summary, -1) };
-    case 'deal_reopened': {
-      const revisions = { ...a.revisions };
-      for (const [stageId, times] of Object.entries(fact.revisions)) {
-        const bucket = String(Math.min(times, REVISIONS_CAP));
-        const outcomes = revisions[stageId] ?? {};
-        const prior = outcomes[bucket] ?? { won: 0, lost: 0 };
-        revisions[stageId] = { ...outcomes, [bucket]: { won: prior.won, lost: prior.lost - 1 } };
-      }
+    case 'deal_reopened':
+      // Undoes the loss its `deal_closed` counted.
       return {
         ...stage(fact.stage, (t) => ({ lost: t.lost - 1 })),
         deals: { ...a.deals, lost: a.deals.lost - 1 },
-        revisions,
+        revisions: countRevisions(a.revisions, fact.revisions, { won: 0, lost: -1 }),
         lostReasons: fact.reason === null ? a.lostReasons : count(a.lostReasons, fact.reason, -1),
       };
-    }
     case 'deal_closed': {
       const won = fact.outcome === 'won' ? 1 : 0;
-      const revisions = { ...a.revisions };
-      for (const [stageId, times] of Object.entries(fact.revisions)) {
-        const bucket = String(Math.min(times, REVISIONS_CAP));
-        const outcomes = revisions[stageId] ?? {};
-        const prior = outcomes[bucket] ?? { won: 0, lost: 0 };
-        revisions[stageId] = { ...outcomes, [bucket]: { won: prior.won + won, lost: prior.lost + 1 - won } };
-      }
       return {
         ...next,
         deals: { ...a.deals, won: a.deals.won + won, lost: a.deals.lost + 1 - won },
-        revisions,
+        revisions: countRevisions(a.revisions, fact.revisions, { won, lost: 1 - won }),
         lostReasons: fact.reason === null ? a.lostReasons : count(a.lostReasons, fact.reason, 1),
       };
     }
   }
+}
+
+/** Adds `by` to the outcome counts of each stage's bucket for the revisions a deal needed there. */
+function countRevisions(
+  table: SopAnalytics['revisions'],
+  revisions: Readonly<Record<string, number>>,
+  by: { readonly won: number; readonly lost: number },
+): SopAnalytics['revisions'] {
+  const next = { ...table };
+  for (const [stageId, times] of Object.entries(revisions)) {
+    const bucket = String(Math.min(times, REVISIONS_CAP));
+    const outcomes = next[stageId] ?? {};
+    const prior = outcomes[bucket] ?? { won: 0, lost: 0 };
+    next[stageId] = { ...outcomes, [bucket]: { won: prior.won + by.won, lost: prior.lost + by.lost } };
+  }
+  return next;
 }
 
 /** Free text counted under a normalised key; past `LABELS_LIMIT` distinct keys, new ones count as "(other)". */

@@ -9,7 +9,7 @@ const iso = (ms: number): Instant => new Date(ms).toISOString();
 const ms = (instant: Instant): number => Date.parse(instant);
 
 /** A stage's escalations run on its SLA clock, or the continuous clock where it has no SLA. */
-function stageClock(stage: Stage, sop: Sop): SlaClock {
+export function stageClock(stage: Stage, sop: Sop): SlaClock {
   return clockFor(stage.sla?.clock ?? 'continuous', sop.calendar);
 }
 

@@ -4,6 +4,7 @@ import { requestDeadlines, resumedDeadlines, stageDeadlines } from './deadlines'
 import type { DealEvent } from './deal-events';
 import type { Actor } from './deal-schema';
 import type { DealState, Instant } from './deal-state';
+import { DAY } from './duration';
 import { canAct, canReassign } from './permissions';
 import { reject, type Rejection } from './rejection';
 import type { Sop } from './sop-schema';
@@ -17,7 +18,7 @@ export interface DecideContext {
 }
 
 /** `REOPEN_WINDOW`'s default: 30 days. */
-export const DEFAULT_REOPEN_WINDOW_MS = 30 * 24 * 3_600_000;
+export const DEFAULT_REOPEN_WINDOW_MS = 30 * DAY;
 
 /** Until when a lost deal may be reopened, or null for a deal that is not lost. */
 export function reopenableUntil(state: DealState, windowMs = DEFAULT_REOPEN_WINDOW_MS): Instant | null {

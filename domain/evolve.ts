@@ -1,4 +1,4 @@
-import type { AlertEvent, DealEvent } from './deal-events';
+import type { AlertEvent, DealEvent, RequestDeadlines } from './deal-events';
 import type { AlertRecord, DealState, Health, RequestRun, StageRun } from './deal-state';
 
 /** The only way a deal's state changes: apply one event. Pure; the event carries every instant. */
@@ -73,22 +73,16 @@ export function evolve(state: DealState, event: DealEvent): DealState {
     case 'deal_lost':
       return closed(state, 'lost', event.at, event.data.reason);
     case 'delivery_recorded':
-      return {
-        ...state,
-        alerts: state.alerts.map((alert) =>
-          // A failed or skipped alert keeps its body, so that it can be sent again by hand.
-          alert.id === event.data.alertId
-            ? { ...alert, delivery: event.data.delivery, payload: event.data.delivery === 'delivered' ? null : alert.payload }
-            : alert,
-        ),
-      };
+      // A failed or skipped alert keeps its body, so that it can be sent again by hand.
+      return withAlertRecord(state, event.data.alertId, (alert) => ({
+        ...alert,
+        delivery: event.data.delivery,
+        payload: event.data.delivery === 'delivered' ? null : alert.payload,
+      }));
     case 'sop_migrated':
       return migrated(state, event.data);
     case 'alert_redelivered':
-      return {
-        ...state,
-        alerts: state.alerts.map((alert) => (alert.id === event.data.alertId ? { ...alert, delivery: 'pending' as const } : alert)),
-      };
+      return withAlertRecord(state, event.data.alertId, (alert) => ({ ...alert, delivery: 'pending' }));
     case 'action_rejected':
     case 'activity_logged':
       return state;
@@ -152,6 +146,22 @@ function withStage(state: DealState, change: (stage: StageRun) => StageRun): Dea
   return state.stage ? { ...state, stage: change(state.stage) } : state;
 }
 
+function withAlertRecord(state: DealState, alertId: string, change: (alert: AlertRecord) => AlertRecord): DealState {
+  return { ...state, alerts: state.alerts.map((alert) => (alert.id === alertId ? change(alert) : alert)) };
+}
+
+/** Each open request named in `deadlines` with its new deadlines, and whatever else `change` sets. */
+function withRequestDeadlines(
+  requests: readonly RequestRun[],
+  deadlines: readonly RequestDeadlines[],
+  change: (request: RequestRun) => Partial<RequestRun> = () => ({}),
+): RequestRun[] {
+  return requests.map((request) => {
+    const moved = !request.answeredAt && deadlines.find((r) => r.requestId === request.requestId);
+    return moved ? { ...request, warnAt: moved.warnAt, breachAt: moved.breachAt, ...change(request) } : request;
+  });
+}
+
 function withOpenRequest(state: DealState, requestId: string, change: (request: RequestRun) => RequestRun): DealState {
   return {
     ...state,
@@ -162,24 +172,16 @@ function withOpenRequest(state: DealState, requestId: string, change: (request: 
 function resumed(state: DealState, data: Extract<DealEvent, { type: 'resumed' }>['data'], at: string): DealState {
   const stage = state.stage && data.stage ? { ...state.stage, ...data.stage } : state.stage;
   const since = state.paused?.since ?? at;
-  const requests = state.requests.map((request) => {
-    const moved = !request.answeredAt && data.requests.find((r) => r.requestId === request.requestId);
-    if (!moved) return request;
+  const requests = withRequestDeadlines(state.requests, data.requests, (request) => {
     const started = request.clockFrom ?? request.openedAt;
-    const pause = { from: since > started ? since : started, to: at };
-    return { ...request, warnAt: moved.warnAt, breachAt: moved.breachAt, pauses: [...(request.pauses ?? []), pause] };
+    return { pauses: [...(request.pauses ?? []), { from: since > started ? since : started, to: at }] };
   });
   return { ...state, paused: null, stage, requests };
 }
 
 function reopened(state: DealState, data: Extract<DealEvent, { type: 'deal_reopened' }>['data'], at: string): DealState {
   // Each open request's clock starts again now: its pauses so far count no more.
-  const requests = state.requests.map((request) => {
-    const fresh = !request.answeredAt && data.requests.find((r) => r.requestId === request.requestId);
-    return fresh
-      ? { ...request, warnAt: fresh.warnAt, breachAt: fresh.breachAt, health: 'green' as const, pauses: [], clockFrom: at }
-      : request;
-  });
+  const requests = withRequestDeadlines(state.requests, data.requests, () => ({ health: 'green', pauses: [], clockFrom: at }));
   // The stage it was lost in stays until the `stage_entered` that follows starts it afresh.
   return { ...state, status: 'open', closedAt: null, lostReason: null, requests, reopens: (state.reopens ?? 0) + 1 };
 }
@@ -193,12 +195,14 @@ function migrated(state: DealState, data: Extract<DealEvent, { type: 'sop_migrat
     escalations: data.stage.escalations,
     submitted: Object.fromEntries(Object.entries(state.stage.submitted).filter(([id]) => data.stage.deliverables.includes(id))),
   };
-  const requests = state.requests.map((request) => {
-    const moved = !request.answeredAt && data.requests.find((r) => r.requestId === request.requestId);
-    return moved ? { ...request, warnAt: moved.warnAt, breachAt: moved.breachAt } : request;
-  });
   const migrations = [...(state.migrations ?? []), data.migrationId].slice(-MIGRATIONS_KEPT);
-  return { ...state, sop: { id: state.sop.id, version: data.toVersion }, stage, requests, migrations };
+  return {
+    ...state,
+    sop: { id: state.sop.id, version: data.toVersion },
+    stage,
+    requests: withRequestDeadlines(state.requests, data.requests),
+    migrations,
+  };
 }
 
 function closed(state: DealState, status: 'won' | 'lost', at: string, lostReason: string | null): DealState {

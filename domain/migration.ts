@@ -1,5 +1,5 @@
 import { clockFor, type SlaClock } from './clock';
-import { dueEvents } from './deadlines';
+import { dueEvents, stageClock } from './deadlines';
 import type { DealEvent, EventOf, RequestDeadlines, StageDeadlines } from './deal-events';
 import type { AlertType, DealState, EscalationClock, Instant, RequestRun, StageRun } from './deal-state';
 import { evolve } from './evolve';
@@ -131,10 +131,6 @@ export function targetStage(stageId: string, to: Sop, stageMap: Readonly<Record<
   return to.stages.find((stage) => stage.id === id) ?? null;
 }
 
-function stageClockOf(stage: Stage, sop: Sop): SlaClock {
-  return clockFor(stage.sla?.clock ?? 'continuous', sop.calendar);
-}
-
 /** Time the finished pauses took on `clock`, counted from `startedAt`. */
 function pausedOn(clock: SlaClock, startedAt: Instant, pauses: ReadonlyArray<{ from: Instant; to: Instant | null }>): number {
   const start = ms(startedAt);
@@ -142,7 +138,7 @@ function pausedOn(clock: SlaClock, startedAt: Instant, pauses: ReadonlyArray<{ f
 }
 
 function visitDeadlines(run: StageRun, visit: StageVisit | null, stage: Stage, sop: Sop, now: Instant): StageDeadlines {
-  const clock = stageClockOf(stage, sop);
+  const clock = stageClock(stage, sop);
   const paused = pausedOn(clock, run.enteredAt, visit && visit.enteredAt === run.enteredAt ? visit.pauses : []);
   const at = (fromMs: number, duration: string): number => clock.addMs(clock.add(fromMs, duration), paused);
   const entered = ms(run.enteredAt);
