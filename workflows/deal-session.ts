@@ -5,7 +5,7 @@ import type { DealEvent, AlertEvent } from '../domain/deal-events';
 import { factsOf, timelineFacts } from '../domain/deal-facts';
 import type { DealFact } from '../domain/deal-fact-schema';
 import type { Actor } from '../domain/deal-schema';
-import type { DealState, Instant } from '../domain/deal-state';
+import type { AlertPayload, DealState, Instant } from '../domain/deal-state';
 import { evolve } from '../domain/evolve';
 import { idempotencyScope, recall, remember, unexpired, type RememberedAnswer } from '../domain/idempotency';
 import { openDeal, type DealOpening } from '../domain/open-deal';
@@ -18,8 +18,12 @@ import { NO_VISIT, trackVisit, visitNow, type StageVisit, type VisitTracker } fr
 import { pagesToArchive, type StoredTimelinePage, type TimelinePage, type TimelinePaging } from '../domain/timeline-pages';
 import { dealView, timelineEntry, type DealView, type TimelineTail } from '../domain/view';
 import { validation } from './lazy-validation';
-import type { AlertPayload } from '../domain/deal-state';
 import type { ActRequest, ActResult, MigrateRequest, RedeliverRequest, RefusedRequest } from './messages';
+
+/** A message that does not parse, refused with every problem in one line. */
+function invalid(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): Rejection {
+  return reject('validation_failed', error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; '));
+}
 
 /** What a key is remembered with: the timeline length (all of it, pages too) the answer was given at, or the refusal. */
 type Answer = number | Rejection;
@@ -190,7 +194,7 @@ export class DealSession {
   evaluate(request: ActRequest, now: Instant): Rejection | { replay: number } | { events: DealEvent[] } {
     // Signals arrive unvalidated from any sender: check the whole request before reading it.
     const parsed = validation().actRequestSchema.safeParse(request);
-    if (!parsed.success) return reject('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) return invalid(parsed.error);
     if (request.idempotencyKey) {
       const remembered = recall(this.memory, idempotencyScope(request.actor.subject, request.idempotencyKey), request.bodyHash ?? '');
       if (remembered.kind === 'replay') return isRejection(remembered.answer) ? remembered.answer : { replay: remembered.answer };
@@ -229,7 +233,7 @@ export class DealSession {
   previewMigration(request: MigrateRequest, now: Instant): Rejection | (MigrationDecision & { readonly to: Sop }) {
     const { migrateRequestSchema, checkSop } = validation();
     const parsed = migrateRequestSchema.safeParse(request);
-    if (!parsed.success) return reject('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) return invalid(parsed.error);
     const { migrationId, stageMap, fromVersions, actor } = parsed.data;
     if (!canMigrate(actor)) return reject('forbidden', `A ${actor.role} may not move deals to another SOP version.`);
     const checked = checkSop(parsed.data.sop);
@@ -252,7 +256,7 @@ export class DealSession {
   /** Whether an alert may be sent again now: the event that marks it pending again, or why not. */
   checkRedelivery(request: RedeliverRequest, now: Instant): Rejection | { events: DealEvent[]; payload: AlertPayload } {
     const parsed = validation().redeliverRequestSchema.safeParse(request);
-    if (!parsed.success) return reject('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success) return invalid(parsed.error);
     if (!canRedeliver(parsed.data.actor)) return reject('forbidden', `A ${parsed.data.actor.role} may not send alerts again.`);
     const event = redeliver(this.state, parsed.data.alertId, now, parsed.data.actor.subject);
     if (isRejection(event)) return event;

@@ -22,7 +22,7 @@ import type { DealFact } from '../domain/deal-fact-schema';
 import type { Actor } from '../domain/deal-schema';
 import type { AlertPayload } from '../domain/deal-state';
 import type { DealOpening } from '../domain/open-deal';
-import { isRejection } from '../domain/rejection';
+import { isRejection, type Rejection } from '../domain/rejection';
 import type { Sop } from '../domain/sop-schema';
 import type { StoredTimelinePage, TimelinePaging } from '../domain/timeline-pages';
 import type { ClosedDeal } from '../domain/view';
@@ -79,6 +79,14 @@ const failureMessage = (error: unknown): string =>
   error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
 /** Before the alert system's first retry, when it did not say how long to wait (WEBHOOK_DELIVERY's first interval). */
 const FIRST_RETRY_MS = 2_000;
+
+/**
+ * A refused message as its caller sees it: type `REJECTED_FAILURE`, the rejection in `details`.
+ * `final` in an update's handler, where the state moved after validation: it fails that update only.
+ */
+function refusal(rejection: Rejection, final = false): ApplicationFailure {
+  return ApplicationFailure.create({ type: REJECTED_FAILURE, message: rejection.message, nonRetryable: final, details: [rejection] });
+}
 
 /** One sales deal walking its SOP: actions arrive as updates or signals, time arrives as deadlines. */
 export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal> {
@@ -145,14 +153,14 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
       const answer = deal.act(request, now());
       if (isRejection(answer)) {
         // The state moved between validation and execution (a deadline fell due): refuse only this update.
-        throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: answer.message, nonRetryable: true, details: [answer] });
+        throw refusal(answer, true);
       }
       return answer;
     },
     {
       validator: (request) => {
         const outcome = deal.evaluate(request, now());
-        if (isRejection(outcome)) throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: outcome.message, details: [outcome] });
+        if (isRejection(outcome)) throw refusal(outcome);
       },
     },
   );
@@ -178,37 +186,34 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
     migrateUpdate,
     (request) => {
       const row = deal.migrate(request, now());
-      if (isRejection(row))
-        throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: row.message, nonRetryable: true, details: [row] });
+      if (isRejection(row)) throw refusal(row, true);
       return row;
     },
     {
       validator: (request) => {
         const outcome = deal.previewMigration(request, now());
-        if (isRejection(outcome)) throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: outcome.message, details: [outcome] });
+        if (isRejection(outcome)) throw refusal(outcome);
       },
     },
   );
   setHandler(migrationPreviewQuery, (request, at) => {
     const instant = typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? new Date(at).toISOString() : now();
     const outcome = deal.previewMigration(request, instant > now() ? instant : now());
-    if (isRejection(outcome)) throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: outcome.message, details: [outcome] });
+    if (isRejection(outcome)) throw refusal(outcome);
     return outcome.row;
   });
   setHandler(
     redeliverUpdate,
     (request) => {
       const payload = deal.redeliver(request, now());
-      if (isRejection(payload)) {
-        throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: payload.message, nonRetryable: true, details: [payload] });
-      }
+      if (isRejection(payload)) throw refusal(payload, true);
       deliver(payload, []);
       return { alertId: payload.id, delivery: 'pending' as const };
     },
     {
       validator: (request) => {
         const outcome = deal.checkRedelivery(request, now());
-        if (isRejection(outcome)) throw ApplicationFailure.create({ type: REJECTED_FAILURE, message: outcome.message, details: [outcome] });
+        if (isRejection(outcome)) throw refusal(outcome);
       },
     },
   );
