@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/common';
 import type { Rejection } from '../domain/rejection';
-import type { DealListing } from '../workflows/deal-listing';
+import { visibilityLiteral, type DealListing } from '../workflows/deal-listing';
 import {
   DEAL_WORKFLOW,
   dealIdOf,
@@ -32,13 +32,13 @@ export interface OpenDealsPage {
   readonly nextPageToken: string | null;
 }
 
-const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
 /** Open deals of `sopId` from visibility, one page: the migration's list, and the dry run's. */
 export async function openDealsPage(client: Client, sopId: string, pageToken: string | null, pageSize = 500): Promise<OpenDealsPage> {
-  const query = [`WorkflowType = ${quote(DEAL_WORKFLOW)}`, `${keys.sopId.name} = ${quote(sopId)}`, `${keys.status.name} = 'open'`].join(
-    ' AND ',
-  );
+  const query = [
+    `WorkflowType = ${visibilityLiteral(DEAL_WORKFLOW)}`,
+    `${keys.sopId.name} = ${visibilityLiteral(sopId)}`,
+    `${keys.status.name} = 'open'`,
+  ].join(' AND ');
   const response = await client.workflowService.listWorkflowExecutions({
     namespace: client.options.namespace,
     pageSize,

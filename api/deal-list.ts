@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 // Not re-exported by @temporalio/common; the client's own list() decodes with it but hides page tokens.
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { PERMISSIONS, type Actor } from '../domain';
-import type { DealListing } from '../workflows/deal-listing';
+import { visibilityLiteral, type DealListing } from '../workflows/deal-listing';
 import { DEAL_WORKFLOW, dealIdOf, searchAttributes as keys } from '../workflows/messages';
 import { issuePageToken, readPageToken } from './page-token';
 
@@ -36,13 +36,11 @@ export interface DealListItem {
   stagePausedMs: number;
 }
 
-const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
 /** The visibility query for these filters; a rep's list is its own deals, whatever owner it asks for. */
 function dealQuery(filters: DealFilters, actor: Actor): string {
   const owner = actor.role === 'system' || PERMISSIONS[actor.role].readAll ? filters.owner : actor.subject;
-  const clauses = [`WorkflowType = ${quote(DEAL_WORKFLOW)}`];
-  const add = (name: string, value: string | undefined) => value !== undefined && clauses.push(`${name} = ${quote(value)}`);
+  const clauses = [`WorkflowType = ${visibilityLiteral(DEAL_WORKFLOW)}`];
+  const add = (name: string, value: string | undefined) => value !== undefined && clauses.push(`${name} = ${visibilityLiteral(value)}`);
   add(keys.stage.name, filters.stage);
   add(keys.health.name, filters.health);
   add(keys.owner.name, owner);

@@ -175,37 +175,47 @@ export class DealService {
     }
     // A rep may act only on its own deals, and must not learn that another rep's deal exists.
     if (actor.role === 'rep') await this.get(dealId, actor);
-    try {
-      return await this.read(dealId, () =>
+    return this.update(
+      dealId,
+      () =>
         this.handle(dealId).executeUpdate(actUpdate, {
           args: [{ action, actor, ...(idempotency && { idempotencyKey: idempotency.key, bodyHash: idempotency.bodyHash }) }],
         }),
-      );
+      'it takes no more actions',
+      idempotency && ((rejection) => this.rememberRefusal(dealId, actor, idempotency, rejection)),
+    );
+  }
+
+  /** Sends a failed or skipped alert again, under its own webhook id (admin, ops). */
+  redeliver(dealId: string, alertId: string, actor: Actor): Promise<{ alertId: string; delivery: 'pending' }> {
+    return this.update(
+      dealId,
+      () => this.handle(dealId).executeUpdate(redeliverUpdate, { args: [{ alertId, actor }] }),
+      'its alerts can no longer be sent again',
+    );
+  }
+
+  /**
+   * An update of one deal: a refusal becomes the problem its code names (after `onRefused`), an
+   * update of a deal that has closed is 409 `deal_closed` (`closed` says what it no longer does).
+   */
+  private async update<T>(
+    dealId: string,
+    call: () => Promise<T>,
+    closed: string,
+    onRefused?: (rejection: Rejection) => Promise<void>,
+  ): Promise<T> {
+    try {
+      return await this.read(dealId, call);
     } catch (error) {
       const cause = error instanceof WorkflowUpdateFailedError ? error.cause : null;
       if (cause instanceof ApplicationFailure && cause.type === REJECTED_FAILURE && cause.details?.[0]) {
         const rejection = cause.details[0] as Rejection;
-        if (idempotency) await this.rememberRefusal(dealId, actor, idempotency, rejection);
+        await onRefused?.(rejection);
         throw rejectionProblem(rejection);
       }
       if (await this.isClosed(dealId, error)) {
-        throw new ProblemError(409, 'Conflict', `Deal "${dealId}" is closed; it takes no more actions.`, 'deal_closed');
-      }
-      throw error;
-    }
-  }
-
-  /** Sends a failed or skipped alert again, under its own webhook id (admin, ops). */
-  async redeliver(dealId: string, alertId: string, actor: Actor): Promise<{ alertId: string; delivery: 'pending' }> {
-    try {
-      return await this.read(dealId, () => this.handle(dealId).executeUpdate(redeliverUpdate, { args: [{ alertId, actor }] }));
-    } catch (error) {
-      const cause = error instanceof WorkflowUpdateFailedError ? error.cause : null;
-      if (cause instanceof ApplicationFailure && cause.type === REJECTED_FAILURE && cause.details?.[0]) {
-        throw rejectionProblem(cause.details[0] as Rejection);
-      }
-      if (await this.isClosed(dealId, error)) {
-        throw new ProblemError(409, 'Conflict', `Deal "${dealId}" is closed; its alerts can no longer be sent again.`, 'deal_closed');
+        throw new ProblemError(409, 'Conflict', `Deal "${dealId}" is closed; ${closed}.`, 'deal_closed');
       }
       throw error;
     }

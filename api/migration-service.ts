@@ -43,9 +43,9 @@ export class MigrationService {
 
   /**
    * Checks the request against the published versions: every problem at once, each with its path.
-   * Returns the target version and the versions it moves deals from.
+   * Returns the version it moves deals to.
    */
-  async check(sopId: string, body: MigrationBody): Promise<{ to: Sop; from: Sop[] }> {
+  async check(sopId: string, body: MigrationBody): Promise<Sop> {
     const latest = await this.sops.get(sopId);
     if (!latest) throw problems.notFound(`No SOP "${sopId}" is published.`);
     const found: Problem[] = [];
@@ -76,10 +76,8 @@ export class MigrationService {
         found.push({ path: `stageMap.${oldStage}`, message: `version ${to.version} has no stage "${newStage}"` });
       }
     }
-    if (found.length > 0 || !to) {
-      throw new ProblemError(422, 'Unprocessable Content', 'The migration cannot run as asked; see errors.', 'validation_failed', found);
-    }
-    return { to, from };
+    if (found.length > 0 || !to) throw problems.validation(found, 'The migration cannot run as asked; see errors.');
+    return to;
   }
 
   private request(sopId: string, body: MigrationBody, to: Sop, actor: Actor): MigrateRequest {
@@ -94,7 +92,7 @@ export class MigrationService {
 
   /** What the migration would do, deal by deal, asked of each deal now: the code that migrates, nothing changed. */
   async dryRun(sopId: string, body: MigrationBody, actor: Actor): Promise<DryRun> {
-    const { to } = await this.check(sopId, body);
+    const to = await this.check(sopId, body);
     const request = this.request(sopId, body, to, actor);
     const dealIds = body.dealIds ? [...new Set(body.dealIds)] : await this.openDeals(sopId);
     const at = new Date().toISOString();
@@ -145,7 +143,7 @@ export class MigrationService {
 
   /** Starts the migration's workflow: 409 `migration_running` while the same request runs. */
   async start(sopId: string, body: MigrationBody, actor: Actor): Promise<{ migrationId: string; status: 'running' }> {
-    const { to } = await this.check(sopId, body);
+    const to = await this.check(sopId, body);
     const request = this.request(sopId, body, to, actor);
     const input: MigrationInput = {
       migrationId: request.migrationId,

@@ -35,15 +35,15 @@ function idempotencyOf(request: Request): Idempotency | undefined {
 }
 
 /** A route's `allow`: refuses every role whose row of `PERMISSIONS` lacks the permission. */
-function rolesWith(permission: 'publishSops' | 'createDeals' | 'act', refusal: string): (actor: Actor) => string | null {
+function rolesWith(permission: 'publishSops' | 'createDeals' | 'act' | 'reassign', refusal: string): (actor: Actor) => string | null {
   return (actor) => (actor.role === 'system' || PERMISSIONS[actor.role][permission] ? null : `A ${actor.role} may not ${refusal}.`);
 }
 
 const mayPublish = rolesWith('publishSops', 'publish SOPs');
 const mayMigrate = rolesWith('publishSops', 'migrate deals to another SOP version');
 const mayRedeliver = rolesWith('publishSops', 'send alerts again');
-const mayFollowMigrations = (actor: Actor): string | null =>
-  actor.role === 'system' || PERMISSIONS[actor.role].reassign ? null : `A ${actor.role} may not read migrations.`;
+// Those who may reassign deals (admin, ops, manager) may follow a migration.
+const mayFollowMigrations = rolesWith('reassign', 'read migrations');
 
 /** Every route of the API, in the order of `CONTRACT.md`. */
 // Each route has its own parameter types; the list holds them side by side.

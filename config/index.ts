@@ -4,7 +4,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { ConnectionOptions } from '@temporalio/client';
 import { z } from 'zod';
 import { webhookKey, type WebhookTarget } from '../activities';
-import { ROLES, SUBJECT, type Role } from '../domain';
+import { DAY, durationMs, parseDuration, ROLES, SUBJECT, type Role } from '../domain';
 import { DEFAULT_TASK_QUEUE } from '../workflows/messages';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -340,8 +340,7 @@ export function temporalAddressOf(config: ServiceConfig): string {
   return config.temporalAddress ?? `127.0.0.1:${config.embedded.port}`;
 }
 
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
+/** REOPEN_WINDOW on the continuous clock: a day is 24 h, a week 7 days. */
 function reopenWindowMs(text: string): number {
-  return Number(text.slice(0, -1)) * UNIT_MS[text.slice(-1)];
+  return durationMs(parseDuration(text), DAY, 7 * DAY);
 }

@@ -7,6 +7,11 @@ import type { DealEvent } from '../domain/deal-events';
 import { currentVisit, type StageVisit } from '../domain/stage-visit';
 import { searchAttributes as keys } from './messages';
 
+/** A string as a visibility query literal: quoted, its backslashes and quotes escaped. */
+export function visibilityLiteral(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
 /** The list fields search attributes cannot carry, kept in the memo for `GET /v1/deals`. */
 export interface DealListing {
   readonly sopVersion: number;
