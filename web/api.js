@@ -17,20 +17,37 @@ export class ApiError extends Error {
 /** @param {string} key the API key, sent as `Authorization: Bearer <key>` */
 export function createApi(key) {
   /**
+   * One request; its JSON answer, or an `ApiError`.
+   * @param {string} method
    * @param {string} path
+   * @param {unknown} [body] sent as JSON
    * @returns {Promise<any>}
    */
-  async function get(path) {
+  async function request(method, path, body) {
     let response;
     try {
-      response = await fetch(path, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' }, cache: 'no-store' });
+      response = await fetch(path, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          accept: 'application/json',
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      });
     } catch {
       throw new ApiError(0, { title: 'Network error', detail: 'The API could not be reached.' });
     }
-    const body = await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(response.status, body);
-    return body;
+    const answer = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, answer);
+    return answer;
   }
+
+  /** @param {string} path */
+  const get = (path) => request('GET', path);
+  /** @param {string} path @param {unknown} [body] sent as JSON */
+  const post = (path, body) => request('POST', path, body);
 
   /**
    * Every page of a list: follows `nextPageToken` until it is null.
@@ -48,32 +65,6 @@ export function createApi(key) {
       if (!token) break;
     }
     return items;
-  }
-
-  /**
-   * @param {string} path
-   * @param {unknown} [body] sent as JSON
-   * @returns {Promise<any>}
-   */
-  async function post(path, body) {
-    let response;
-    try {
-      response = await fetch(path, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${key}`,
-          accept: 'application/json',
-          ...(body !== undefined && { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        cache: 'no-store',
-      });
-    } catch {
-      throw new ApiError(0, { title: 'Network error', detail: 'The API could not be reached.' });
-    }
-    const answer = await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(response.status, answer);
-    return answer;
   }
 
   return { get, all, post };

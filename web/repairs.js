@@ -31,42 +31,15 @@ export function repairSection(deal, sop, role, send) {
         ...sop.stages.map((/** @type {any} */ s) => h('option', { value: s.id, text: s.name, selected: s.id === deal.stage?.id })),
       )
     );
-    const reason = /** @type {HTMLInputElement} */ (h('input', { id: 'move-reason', name: 'reason', required: true, maxlength: 2000 }));
     parts.push(
-      h(
-        'form',
-        {
-          class: 'repair move',
-          onsubmit: (/** @type {Event} */ event) => {
-            event.preventDefault();
-            void run(actions, { type: 'move_to_stage', stage: stage.value, reason: reason.value.trim() });
-          },
-        },
+      reasonForm('move', 'Reason', 'Move', (reason) => run(actions, { type: 'move_to_stage', stage: stage.value, reason }), [
         h('label', { for: 'move-stage', text: 'Move to stage' }),
         stage,
-        h('label', { for: 'move-reason', text: 'Reason' }),
-        reason,
-        h('button', { type: 'submit', text: 'Move' }),
-      ),
+      ]),
     );
   }
   if (MOVERS.has(role) && deal.status === 'lost') {
-    const reason = /** @type {HTMLInputElement} */ (h('input', { id: 'reopen-reason', name: 'reason', required: true, maxlength: 2000 }));
-    parts.push(
-      h(
-        'form',
-        {
-          class: 'repair reopen',
-          onsubmit: (/** @type {Event} */ event) => {
-            event.preventDefault();
-            void run(actions, { type: 'reopen', reason: reason.value.trim() });
-          },
-        },
-        h('label', { for: 'reopen-reason', text: 'Reopen: reason' }),
-        reason,
-        h('button', { type: 'submit', text: 'Reopen' }),
-      ),
-    );
+    parts.push(reasonForm('reopen', 'Reopen: reason', 'Reopen', (reason) => run(actions, { type: 'reopen', reason })));
   }
   const resendable = REDELIVERERS.has(role)
     ? deal.escalations.filter((/** @type {any} */ e) => e.delivery === 'failed' || e.delivery === 'skipped')
@@ -94,4 +67,31 @@ export function repairSection(deal, sop, role, send) {
   }
   if (parts.length === 0) return null;
   return h('section', { class: 'detail-section repairs', 'data-section': 'repairs' }, h('h3', { text: 'Repair' }), ...parts, status);
+}
+
+/**
+ * A repair that takes a reason: `#<name>-reason`, its label, any controls before it, and a submit button.
+ * @param {string} name
+ * @param {string} label
+ * @param {string} button
+ * @param {(reason: string) => Promise<void>} submit
+ * @param {Node[]} [before]
+ */
+function reasonForm(name, label, button, submit, before = []) {
+  const id = `${name}-reason`;
+  const reason = /** @type {HTMLInputElement} */ (h('input', { id, name: 'reason', required: true, maxlength: 2000 }));
+  return h(
+    'form',
+    {
+      class: `repair ${name}`,
+      onsubmit: (/** @type {Event} */ event) => {
+        event.preventDefault();
+        void submit(reason.value.trim());
+      },
+    },
+    ...before,
+    h('label', { for: id, text: label }),
+    reason,
+    h('button', { type: 'submit', text: button }),
+  );
 }
