@@ -35,7 +35,7 @@ import { rejectionProblem } from './rejection-problem';
 import type { SopService } from './sop-service';
 import { TimelinePages } from './timeline-pages';
 import { withinDeadline } from './temporal-connection';
-import { isClosedBeforeItRan, isWaitingForWorker, temporalProblem } from './temporal-errors';
+import { isClosedBeforeItRan, isWaitingForWorker, resendingLostUpdates, temporalProblem } from './temporal-errors';
 
 /** Events in a page of the timeline when the caller sends a pageToken but no pageSize. */
 const DEFAULT_TIMELINE_PAGE = 100;
@@ -198,6 +198,7 @@ export class DealService {
   /**
    * An update of one deal: a refusal becomes the problem its code names (after `onRefused`), an
    * update of a deal that has closed is 409 `deal_closed` (`closed` says what it no longer does).
+   * An update the server dropped with its workflow task is sent again, then answers 503.
    */
   private async update<T>(
     dealId: string,
@@ -206,7 +207,7 @@ export class DealService {
     onRefused?: (rejection: Rejection) => Promise<void>,
   ): Promise<T> {
     try {
-      return await this.read(dealId, call);
+      return await this.read(dealId, () => resendingLostUpdates(call));
     } catch (error) {
       const cause = error instanceof WorkflowUpdateFailedError ? error.cause : null;
       if (cause instanceof ApplicationFailure && cause.type === REJECTED_FAILURE && cause.details?.[0]) {

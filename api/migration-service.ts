@@ -17,6 +17,7 @@ import { ProblemError, problems } from './problem';
 import type { MigrationBody } from './schemas';
 import type { SopService } from './sop-service';
 import { withinDeadline } from './temporal-connection';
+import { resendingLostUpdates } from './temporal-errors';
 
 /** A dry run's answer (`CONTRACT.md` v2.1). */
 export interface DryRun {
@@ -198,7 +199,7 @@ export class MigrationService {
     const current = await this.status(migrationId);
     if (current.status !== 'running') return current;
     try {
-      return await this.bounded(() => handle.executeUpdate(cancelMigrationUpdate));
+      return await this.bounded(() => resendingLostUpdates(() => handle.executeUpdate(cancelMigrationUpdate)));
     } catch (error) {
       // It finished in the meantime.
       if (error instanceof WorkflowNotFoundError) return this.status(migrationId);

@@ -14,6 +14,7 @@ import {
 import { ProblemError, problems } from './problem';
 import { SopCache } from './sop-cache';
 import { withinDeadline } from './temporal-connection';
+import { resendingLostUpdates } from './temporal-errors';
 
 /** Thrown when a definition is refused: it does not lint, or it changes a published version. */
 export class SopRejectedError extends Error {
@@ -42,17 +43,21 @@ export class SopService {
 
   /** Publishes through update-with-start, so the first publish also starts the registry. */
   async publish(definition: unknown): Promise<PublishResult> {
-    const startRegistry = new WithStartWorkflowOperation(SOP_REGISTRY_WORKFLOW, {
-      workflowId: this.registryId,
-      taskQueue: this.taskQueue,
-      args: [{}],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
-    try {
-      const result = await this.client.workflow.executeUpdateWithStart(publishSopUpdate, {
-        args: [definition],
-        startWorkflowOperation: startRegistry,
+    // A start operation runs once, so a publish sent again gets a new one.
+    const startRegistry = () =>
+      new WithStartWorkflowOperation(SOP_REGISTRY_WORKFLOW, {
+        workflowId: this.registryId,
+        taskQueue: this.taskQueue,
+        args: [{}],
+        workflowIdConflictPolicy: 'USE_EXISTING',
       });
+    try {
+      const result = await resendingLostUpdates(() =>
+        this.client.workflow.executeUpdateWithStart(publishSopUpdate, {
+          args: [definition],
+          startWorkflowOperation: startRegistry(),
+        }),
+      );
       this.cache.published(result.id);
       return result;
     } catch (error) {
