@@ -63,10 +63,7 @@ export function decide(state: DealState, action: Action, ctx: DecideContext): De
       if (missing.length > 0) {
         return reject('missing_deliverables', `Stage "${action.stage}" still needs: ${missing.join(', ')}.`, { missing });
       }
-      return [
-        event('stage_completed', { stage: action.stage, note: action.note ?? null }),
-        ...advanceFrom(state, ctx.sop, index + 1, at, actor),
-      ];
+      return completion(state, ctx.sop, action.stage, action.note ?? null, at, actor);
     }
     case 'log_activity':
       return [event('activity_logged', { kind: action.kind, note: action.note ?? null })];
@@ -133,6 +130,12 @@ export function decide(state: DealState, action: Action, ctx: DecideContext): De
       ];
     }
   }
+}
+
+/** The events of completing `stage`, the current one, whatever it still lacks: completed, then the deal moves on. */
+export function completion(state: DealState, sop: Sop, stage: string, note: string | null, at: Instant, actor: string): DealEvent[] {
+  const index = sop.stages.findIndex((s) => s.id === stage);
+  return [{ type: 'stage_completed', at, actor, data: { stage, note } }, ...advanceFrom(state, sop, index + 1, at, actor)];
 }
 
 /** A lost deal opens again, within the window, in the stage it was lost in, every clock afresh. */

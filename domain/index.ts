@@ -29,3 +29,5 @@ export * from './deal-fact-schema';
 export * from './samples';
 export * from './stage-visit';
 export * from './migration';
+export * from './recorded-deal';
+export * from './simulate';
