@@ -31,3 +31,4 @@ export * from './stage-visit';
 export * from './migration';
 export * from './recorded-deal';
 export * from './simulate';
+export * from './simulation-report';

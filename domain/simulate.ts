@@ -22,6 +22,8 @@ export interface BlockedAction {
   readonly at: Instant;
   readonly type: ActionType;
   readonly code: string;
+  /** The stage the deal was in. */
+  readonly stage: string | null;
 }
 
 export interface Simulation {
@@ -120,7 +122,7 @@ function decided(state: DealState, sop: Sop, step: RecordedStep & { kind: 'actio
   const { action, at, actor } = step;
   const outcome = decide(state, action, { now: at, actor: asTaken(actor), sop, reopenWindowMs: ALWAYS_REOPENABLE });
   if (!isRejection(outcome)) return outcome;
-  blocked.push({ at, type: action.type, code: outcome.code });
+  blocked.push({ at, type: action.type, code: outcome.code, stage: state.stage?.id ?? null });
   if (action.type === 'complete_stage' && outcome.code === 'missing_deliverables') {
     return completion(state, sop, action.stage, action.note ?? null, at, actor);
   }

@@ -1,4 +1,4 @@
-import { alertKey, recordedDeal, reproduces, simulateDeal, type Sop, type SopInput } from '../../domain';
+import { alertKey, recordedDeal, reproduces, simulateDeal, simulationReport, type Sop, type SopInput } from '../../domain';
 import { makeOpening, makeSop } from '../helpers/fixtures';
 import { PureDeal, T0 } from '../helpers/pure-deal';
 
@@ -145,7 +145,7 @@ describe('replaying a recorded deal under a draft', () => {
       ...v1.stages.slice(2),
     ]);
     const proposed = simulateDeal(recordedDeal(deal.events), { draft: stricter }, at(3 * HOUR));
-    expect(proposed.blocked).toEqual([{ at: at(2 * HOUR), type: 'complete_stage', code: 'missing_deliverables' }]);
+    expect(proposed.blocked).toEqual([{ at: at(2 * HOUR), type: 'complete_stage', code: 'missing_deliverables', stage: 'discovery' }]);
     // Completed all the same, and the draft's fast lane skipped pricing for a deal this large.
     expect(proposed.skipped).toEqual(['pricing']);
     expect(proposed.state.stage?.id).toBe('legal');
@@ -162,5 +162,49 @@ describe('replaying a recorded deal under a draft', () => {
   test('the same deal, draft and instant give the same answer', () => {
     const recorded = recordedDeal(busyDeal().events);
     expect(simulateDeal(recorded, { draft: v2 }, at(15 * DAY))).toEqual(simulateDeal(recorded, { draft: v2 }, at(15 * DAY)));
+  });
+});
+
+describe('the what-if report', () => {
+  // Two deals on v1: one finishes discovery in 4 hours, one takes two working days.
+  const quick = new PureDeal(v1, T0, makeOpening({ dealId: 'quick' }));
+  quick.act({ type: 'submit_deliverable', stage: 'discovery', deliverable: 'notes' }, at(3 * HOUR));
+  quick.act({ type: 'complete_stage', stage: 'discovery' }, at(4 * HOUR));
+  const slow = new PureDeal(v1, T0, makeOpening({ dealId: 'slow' }));
+  slow.act({ type: 'submit_deliverable', stage: 'discovery', deliverable: 'notes' }, at(DAY));
+  slow.act({ type: 'complete_stage', stage: 'discovery' }, at(DAY + 6 * HOUR));
+  // The draft wants discovery within 3 hours and a budget before it completes.
+  const draft = version(9, [
+    { id: 'discovery', name: 'Discovery', deliverables: ['notes', 'budget'], sla: { breachAfter: '3h' } },
+    ...v1.stages.slice(1),
+  ]);
+  const until = at(DAY + 7 * HOUR);
+  const run = (deal: PureDeal, fired = deal.events) => {
+    const recorded = recordedDeal(fired);
+    return {
+      dealId: deal.state.dealId,
+      recorded,
+      baseline: simulateDeal(recorded, { own: versions }, until),
+      proposed: simulateDeal(recorded, { draft }, until),
+    };
+  };
+
+  test('compares both runs per stage, with rates over the visits entered', () => {
+    const report = simulationReport(draft, [run(slow), run(quick)]);
+    expect(report.consistency).toEqual({ checked: 2, reproduced: 2, differences: [] });
+    expect(report.perDeal.map((deal) => deal.dealId)).toEqual(['quick', 'slow']);
+    const discovery = report.stages.find((stage) => stage.stage === 'discovery');
+    // Baseline: the slow deal warned (1 working day) at Tuesday 09:00 and was done before its breach.
+    expect(discovery?.baseline).toMatchObject({ visits: 2, warnings: 1, breaches: 0, warningRate: 0.5, breachRate: 0 });
+    // Proposed: both breach the 3 hours, and both completions lack the budget.
+    expect(discovery?.proposed).toMatchObject({ visits: 2, warnings: 0, breaches: 2, blocked: 2, breachRate: 1 });
+    expect(report.proposed).toMatchObject({ breaches: 2, blocked: 2 });
+    expect(report.stages.map((stage) => stage.stage)).toEqual(['discovery', 'pricing', 'legal', 'contract']);
+  });
+
+  test('lists a deal whose baseline differs from what it fired', () => {
+    const tampered = slow.events.filter((event) => event.type !== 'sla_warning');
+    const report = simulationReport(draft, [run(quick), run(slow, tampered)]);
+    expect(report.consistency).toEqual({ checked: 2, reproduced: 1, differences: ['slow'] });
   });
 });
