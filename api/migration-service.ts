@@ -13,6 +13,7 @@ import {
   type MigrateRequest,
   type MigrationStatus,
 } from '../workflows/messages';
+import { inParallel } from './in-parallel';
 import { ProblemError, problems } from './problem';
 import type { MigrationBody } from './schemas';
 import type { SopService } from './sop-service';
@@ -97,15 +98,7 @@ export class MigrationService {
     const request = this.request(sopId, body, to, actor);
     const dealIds = body.dealIds ? [...new Set(body.dealIds)] : await this.openDeals(sopId);
     const at = new Date().toISOString();
-    const rows: DryRun['deals'] = new Array(dealIds.length);
-    let next = 0;
-    const work = async (): Promise<void> => {
-      while (next < dealIds.length) {
-        const index = next++;
-        rows[index] = await this.preview(dealIds[index], request, at);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PREVIEW_CONCURRENCY, dealIds.length) }, work));
+    const rows = await inParallel(dealIds, PREVIEW_CONCURRENCY, (dealId) => this.preview(dealId, request, at));
     const count = (outcome: string) => rows.filter((row) => row.outcome === outcome).length;
     return { toVersion: to.version, counts: { migrate: count('migrate'), refuse: count('refuse'), skip: count('skip') }, deals: rows };
   }

@@ -5,6 +5,7 @@ import { bodyHash, type Idempotency } from './idempotency';
 import { problems } from './problem';
 import { defineRoute, type Route } from './route';
 import type { MigrationService } from './migration-service';
+import type { SimulationService } from './simulation-service';
 import {
   dealListQuery,
   alertParams,
@@ -12,6 +13,8 @@ import {
   idempotencyKeyHeader,
   migrationBody,
   migrationParams,
+  checkSimulationBody,
+  simulationBody,
   sopParams,
   sopVersionParams,
   timelineQuery,
@@ -22,6 +25,7 @@ export interface Services {
   readonly deals: DealService;
   readonly sops: SopService;
   readonly migrations: MigrationService;
+  readonly simulations: SimulationService;
 }
 
 /** `Idempotency-Key`, scoped to the caller by the services; 422 when it is not 1–255 characters. */
@@ -44,11 +48,13 @@ const mayMigrate = rolesWith('publishSops', 'migrate deals to another SOP versio
 const mayRedeliver = rolesWith('publishSops', 'send alerts again');
 // Those who may reassign deals (admin, ops, manager) may follow a migration.
 const mayFollowMigrations = rolesWith('reassign', 'read migrations');
+// And run what-ifs.
+const maySimulate = rolesWith('reassign', 'run what-if simulations');
 
 /** Every route of the API, in the order of `CONTRACT.md`. */
 // Each route has its own parameter types; the list holds them side by side.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function routes({ deals, sops, migrations }: Services): Route<any, any, any>[] {
+export function routes({ deals, sops, migrations, simulations }: Services): Route<any, any, any>[] {
   return [
     defineRoute({
       method: 'post',
@@ -171,6 +177,22 @@ export function routes({ deals, sops, migrations }: Services): Route<any, any, a
       params: migrationParams,
       responses: { 200: 'The migration as it stands', 403: 'Role may not migrate', 404: 'unknown_migration' },
       handle: async ({ params }) => ({ status: 200, body: await migrations.cancel(params.migrationId) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/sops/:id/simulations',
+      summary: "What-if (admin, ops, manager): replay the SOP's recorded deals under their own versions and under a draft",
+      tag: 'SOPs',
+      allow: maySimulate,
+      params: sopParams,
+      body: { schema: simulationBody, name: 'Simulation', check: checkSimulationBody },
+      responses: {
+        200: '{ sopId, deals, consistency, baseline, proposed, stages, perDeal, unread, took }',
+        403: 'Role may not run what-ifs',
+        404: 'SOP not published',
+        422: 'The draft does not lint, has another id, or the deal selection is invalid',
+      },
+      handle: async ({ params, body, actor }) => ({ status: 200, body: await simulations.simulate(params.id, body, actor) }),
     }),
     defineRoute({
       method: 'post',

@@ -1,5 +1,18 @@
 import { z } from 'zod';
-import { actionSchema, DEAL_ID, openDealSchema, ruleSchema, SOP_ID, sopSchema, STAGE_ID, SUBJECT, tierSchema } from '../domain';
+import {
+  actionSchema,
+  checkSop,
+  DEAL_ID,
+  openDealSchema,
+  ruleSchema,
+  schemaProblems,
+  SOP_ID,
+  sopSchema,
+  STAGE_ID,
+  SUBJECT,
+  tierSchema,
+  type Problem,
+} from '../domain';
 
 /** Path parameters. */
 export const dealParams = z.strictObject({ dealId: z.string().regex(DEAL_ID, 'not a dealId') });
@@ -42,6 +55,42 @@ export const migrationBody = z.strictObject({
 });
 export type MigrationBody = z.infer<typeof migrationBody>;
 
+const instant = z.iso.datetime({ offset: true });
+/** `POST /v1/sops/:id/simulations` (`CONTRACT.md` v2.2): a draft, and which of the SOP's deals to replay. */
+export const simulationBody = z.strictObject({
+  sop: sopSchema,
+  deals: z
+    .strictObject({
+      status: z.enum(['closed', 'open', 'all']).default('all'),
+      openedFrom: instant.optional(),
+      openedTo: instant.optional(),
+      limit: z.number().int().min(1).max(5_000, 'at most 5,000 deals').default(1_000),
+    })
+    .default({ status: 'all', limit: 1_000 }),
+});
+export type SimulationBody = z.infer<typeof simulationBody>;
+
+/**
+ * The body as `simulationBody` describes it, every problem at once: the draft linted as a publish
+ * lints it (paths under `sop`), and a period that ends before it starts.
+ */
+export function checkSimulationBody(input: unknown): Problem[] | SimulationBody {
+  const { sop, ...rest } = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : { sop: undefined };
+  const outer = simulationBody.omit({ sop: true }).safeParse(rest);
+  const found: Problem[] =
+    typeof input === 'object' && input !== null && !Array.isArray(input) ? [] : [{ path: '', message: 'expected an object' }];
+  if (!outer.success) found.push(...schemaProblems(outer.error));
+  const checked = checkSop(sop);
+  if (!checked.ok)
+    found.push(...checked.problems.map((problem) => ({ path: ['sop', problem.path].filter(Boolean).join('.'), message: problem.message })));
+  const period = outer.success ? outer.data.deals : null;
+  if (period?.openedFrom && period.openedTo && Date.parse(period.openedFrom) > Date.parse(period.openedTo)) {
+    found.push({ path: 'deals.openedTo', message: 'openedTo is before openedFrom' });
+  }
+  if (found.length > 0 || !outer.success || !checked.ok) return found;
+  return { sop: checked.sop, deals: outer.data.deals };
+}
+
 /** `GET /v1/deals/:dealId/timeline`: without either, every event. */
 export const timelineQuery = z.strictObject({
   pageSize: z.coerce.number().int().min(1).max(1_000).optional(),
@@ -66,5 +115,6 @@ export const namedSchemas = {
   OpenDeal: openDealSchema,
   Action: actionSchema,
   Migration: migrationBody,
+  Simulation: simulationBody,
   Problem: problemSchema,
 } as const;

@@ -14,6 +14,7 @@ import { DealService } from './deal-service';
 import { publishSopFiles } from './publish-sops';
 import { createReadiness } from './readiness';
 import { MigrationService } from './migration-service';
+import { SimulationService } from './simulation-service';
 import { SopService } from './sop-service';
 import { apiConnectionOptions } from './temporal-connection';
 
@@ -52,7 +53,12 @@ export async function serveApi(options: {
   const analytics = new AnalyticsService(client, sops, deals);
   let sopsPublished = false;
   const { app } = createApp({
-    services: { deals, sops, migrations: new MigrationService(client, sops, config.taskQueue) },
+    services: {
+      deals,
+      sops,
+      migrations: new MigrationService(client, sops, config.taskQueue),
+      simulations: new SimulationService(client, config.namespace, sops, deals),
+    },
     analytics,
     callers: new Callers(new KeyRing(options.apiKeys), sso),
     rateLimit: config.rateLimit,

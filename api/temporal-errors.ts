@@ -46,7 +46,12 @@ export function isUpdateLostWithTask(error: unknown): boolean {
 /** True when Temporal could not be reached or did not answer in time: the caller may retry. */
 export function isTemporalUnavailable(error: unknown): boolean {
   const code = grpcCode(error);
-  return error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (code !== null && UNAVAILABLE.has(code)) || isWaitingForWorker(error) || isUpdateLostWithTask(error);
+  return (
+    error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+    (code !== null && UNAVAILABLE.has(code)) ||
+    isWaitingForWorker(error) ||
+    isUpdateLostWithTask(error)
+  );
 }
 
 /** Temporal's failures as HTTP problems: 503 when it is down or slow; anything else is ours to fix. */

@@ -12,7 +12,12 @@ export const PERMISSIONS: Record<Role, { publishSops: boolean; createDeals: bool
 
 /** True if the actor may read this deal: every role but `rep` reads all, a rep only its own. */
 export function canRead(actor: Actor, owner: string): boolean {
-  return actor.role === 'system' || PERMISSIONS[actor.role].readAll || actor.subject === owner;
+  return canReadAll(actor) || actor.subject === owner;
+}
+
+/** True if the actor may read every deal, whoever owns it. */
+export function canReadAll(actor: Actor): boolean {
+  return actor.role === 'system' || PERMISSIONS[actor.role].readAll;
 }
 
 /** True if the actor may act on this deal at all. */

@@ -363,6 +363,7 @@ describe('reads and lists', () => {
         '/v1/sops/{id}/analytics',
         '/v1/sops/{id}/analytics/pace',
         '/v1/sops/{id}/migrations',
+        '/v1/sops/{id}/simulations',
         '/v1/migrations/{migrationId}',
         '/v1/migrations/{migrationId}/cancel',
         '/v1/deals/{dealId}/alerts/{alertId}/redeliver',

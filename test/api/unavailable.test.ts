@@ -8,6 +8,7 @@ import { AnalyticsService } from '../../api/analytics-service';
 import { DealService } from '../../api/deal-service';
 import { createReadiness } from '../../api/readiness';
 import { MigrationService } from '../../api/migration-service';
+import { SimulationService } from '../../api/simulation-service';
 import { SopService } from '../../api/sop-service';
 import { apiConnectionOptions, DEADLINE_GRACE_MS } from '../../api/temporal-connection';
 import { freePort } from '../helpers/ports';
@@ -32,7 +33,12 @@ beforeAll(async () => {
   const sops = new SopService(client, 'q', 'sop-registry', DEADLINE_MS);
   const deals = new DealService(client, sops, 'q', 'default', DEADLINE_MS);
   const { app } = createApp({
-    services: { sops, deals, migrations: new MigrationService(client, sops, 'q', DEADLINE_MS) },
+    services: {
+      sops,
+      deals,
+      migrations: new MigrationService(client, sops, 'q', DEADLINE_MS),
+      simulations: new SimulationService(client, 'default', sops, deals, DEADLINE_MS),
+    },
     analytics: new AnalyticsService(client, sops, deals, Date.now, DEADLINE_MS),
     callers: testCallers(),
     rateLimit: 100_000,

@@ -4,9 +4,22 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import { createActivities, webhookKey, type WebhookTarget } from '../../activities';
-import type { Action, Actor, DealOpening, DealView, Sop, TimelineEntry, TimelinePaging } from '../../domain';
+import {
+  recordedDeal,
+  reproduces,
+  simulateDeal,
+  type Action,
+  type Actor,
+  type DealEvent,
+  type DealOpening,
+  type DealView,
+  type Sop,
+  type TimelineEntry,
+  type TimelinePaging,
+  type TimelineTail,
+} from '../../domain';
 import { dealWorkflow } from '../../workflows';
-import { actSignal, analyticsWorkflowId, stateQuery, timelineQuery } from '../../workflows/messages';
+import { actSignal, analyticsWorkflowId, stateQuery, timelineQuery, timelineTailQuery } from '../../workflows/messages';
 import { ALICE, makeOpening } from './fixtures';
 import { uniqueId } from './temporal';
 
@@ -32,6 +45,34 @@ export function dealWorker(
 }
 
 const startedByTest = new Set<string>();
+/** The SOP versions the test's deals ran on, by `id@version`: what the consistency check replays them under. */
+const sopsOfTest = new Map<string, Sop>();
+
+/** A version a deal of this test moves to (by a migration): the consistency check needs it to replay the deal. */
+export function rememberSop(sop: Sop): void {
+  sopsOfTest.set(`${sop.id}@${sop.version}`, sop);
+}
+
+/**
+ * The what-if's key property on every deal the test started: replayed by the simulator under its
+ * own SOP versions, it fires exactly the alerts it fired. A deal whose older events moved to
+ * timeline pages, or that cannot be read, is not checked.
+ */
+async function checkConsistency(env: TestWorkflowEnvironment, workflowIds: readonly string[]): Promise<string[]> {
+  const differences: string[] = [];
+  for (const workflowId of workflowIds) {
+    const tail = await new TestDeal(env.client.workflow.getHandle(workflowId), env.client).tail().catch(() => null);
+    if (!tail || tail.from > 0 || tail.events.length === 0) continue;
+    const recorded = recordedDeal(tail.events as DealEvent[]);
+    const own = (version: number) => sopsOfTest.get(`${recorded.sop.id}@${version}`) ?? null;
+    try {
+      if (!reproduces(recorded, simulateDeal(recorded, { own }, recorded.lastEventAt))) differences.push(workflowId);
+    } catch (error) {
+      differences.push(`${workflowId} (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  return differences;
+}
 
 /**
  * Terminates a workflow once no task of its is pending (or at once, `waitMs` 0): the time-skipping
@@ -67,7 +108,15 @@ export async function runWorker<T>(env: TestWorkflowEnvironment, worker: Worker,
     // Ended while the worker still runs, so no activity of theirs is left in flight when it stops.
     return await worker.runUntil(async () => {
       try {
-        return await body;
+        const answer = await body;
+        const differences = await checkConsistency(
+          env,
+          [...startedByTest].filter((id) => !id.startsWith('analytics:')),
+        );
+        if (differences.length > 0) {
+          throw new Error(`Replayed by the simulator, these deals fire other alerts than they fired: ${differences.join(', ')}`);
+        }
+        return answer;
       } finally {
         // Deals first: a deal still running could start its SOP's analytics again on this queue.
         const ids = [...startedByTest];
@@ -76,6 +125,7 @@ export async function runWorker<T>(env: TestWorkflowEnvironment, worker: Worker,
           await endWorkflow(env, workflowId);
         }
         startedByTest.clear();
+        sopsOfTest.clear();
       }
     });
   } finally {
@@ -102,6 +152,7 @@ export class TestDeal {
     extra: { maxHistoryEvents?: number; timelinePaging?: TimelinePaging; reopenWindowMs?: number } = {},
   ): Promise<TestDeal> {
     startedByTest.add(analyticsWorkflowId(sop.id));
+    rememberSop(sop);
     const handle = await env.client.workflow.start(dealWorkflow, {
       taskQueue,
       workflowId: uniqueId('deal'),
@@ -144,6 +195,11 @@ export class TestDeal {
 
   timeline(): Promise<TimelineEntry[]> {
     return this.query(timelineQuery);
+  }
+
+  /** The events the deal holds, and where they start in its whole timeline. */
+  tail(): Promise<TimelineTail> {
+    return this.query(timelineTailQuery);
   }
 }
 

@@ -11,11 +11,15 @@ import { AnalyticsService } from '../../api/analytics-service';
 import { DealService } from '../../api/deal-service';
 import { createReadiness } from '../../api/readiness';
 import { MigrationService } from '../../api/migration-service';
+import { SimulationService } from '../../api/simulation-service';
 import { SopService } from '../../api/sop-service';
 import type { SsoVerifier } from '../../api/sso';
+import type { Actor } from '../../domain';
 import { hashKey, type ApiKey } from '../../config';
 import { dealWorker } from './deal-harness';
 import { bundleWorkflows, devServerEnv, uniqueId } from './temporal';
+
+const SYSTEM: Actor = { subject: 'consistency-check', role: 'system' };
 
 /** One key per role, plus a second rep, as API_KEYS would configure them. */
 export const KEYS = {
@@ -46,6 +50,7 @@ export class TestService {
     readonly taskQueue: string,
     readonly url: string,
     readonly sops: SopService,
+    private readonly simulations: SimulationService,
     private readonly worker: Worker,
     private readonly running: Promise<void>,
     private readonly server: Server,
@@ -63,8 +68,9 @@ export class TestService {
     const sops = new SopService(env.client, taskQueue, uniqueId('sop-registry'));
     const deals = new DealService(env.client, sops, taskQueue, env.namespace ?? 'default', undefined, options.reopenWindowMs);
     const analytics = new AnalyticsService(env.client, sops, deals);
+    const simulations = new SimulationService(env.client, env.namespace ?? 'default', sops, deals);
     const { app } = createApp({
-      services: { deals, sops, migrations: new MigrationService(env.client, sops, taskQueue) },
+      services: { deals, sops, migrations: new MigrationService(env.client, sops, taskQueue), simulations },
       analytics,
       callers: testCallers(options.sso),
       rateLimit: options.rateLimit ?? 100_000,
@@ -79,7 +85,7 @@ export class TestService {
     });
     const server: Server = await listen(app, 0, '127.0.0.1');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return new TestService(env, taskQueue, url, sops, worker, running, server);
+    return new TestService(env, taskQueue, url, sops, simulations, worker, running, server);
   }
 
   /** A real HTTP request; `body` is sent as JSON unless it is a string (sent raw). */
@@ -113,13 +119,35 @@ export class TestService {
     await this.running;
   }
 
+  /**
+   * The what-if's key property on every deal this service ran: replayed by the simulator under its
+   * own SOP versions, each deal fires exactly the alerts it fired. Needs the worker (open deals are
+   * read through it). Deals that cannot be read (a test that broke one on purpose) are not checked.
+   */
+  async consistency(): Promise<{ checked: number; differences: string[]; unread: number }> {
+    const total = { checked: 0, differences: [] as string[], unread: 0 };
+    for (const sop of await this.sops.list()) {
+      const answer = await this.simulations.simulate(sop.id, { sop, deals: { status: 'all', limit: 5_000 } }, SYSTEM);
+      total.checked += answer.consistency.checked;
+      total.differences.push(...answer.consistency.differences.map((dealId) => `${sop.id}/${dealId}`));
+      total.unread += answer.unread.length;
+    }
+    return total;
+  }
+
+  /** Stops everything; first checks `consistency()` while the worker still runs, and fails if any deal differs. */
   async stop(): Promise<void> {
+    const consistency = this.worker.getState() === 'RUNNING' ? await this.consistency().catch((error: Error) => error) : null;
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
     await this.stopWorker();
     await this.env.teardown();
+    if (consistency instanceof Error) throw consistency;
+    if (consistency && consistency.differences.length > 0) {
+      throw new Error(`Replayed by the simulator, these deals fire other alerts than they fired: ${consistency.differences.join(', ')}`);
+    }
   }
 }
 
