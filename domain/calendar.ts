@@ -202,3 +202,44 @@ export function isKnownTimezone(timezone: string): boolean {
     return false;
   }
 }
+
+/** One local day of a calendar as an explanation walks it. */
+export interface CalendarDay {
+  /** `YYYY-MM-DD` in the calendar's zone. */
+  readonly date: string;
+  /** The day's bounds as epoch milliseconds (midnight to midnight, in the zone). */
+  readonly dayStart: number;
+  readonly dayEnd: number;
+  /** Its working window, the one the business clock counts; null on a day off. */
+  readonly window: Window | null;
+  readonly off: 'weekend' | 'holiday' | null;
+}
+
+/**
+ * The local days from the one holding `fromMs` to the one holding `toMs`, at most `limit`, each
+ * with the working window the business clock counts (the same `windowOf` it adds and measures with).
+ */
+export function calendarDays(fromMs: number, toMs: number, calendar: Calendar, limit = MAX_DAYS_WALKED): CalendarDay[] {
+  const compiledCalendar = compile(calendar);
+  const last = localDateAt(toMs, compiledCalendar.zone);
+  const days: CalendarDay[] = [];
+  for (let date = localDateAt(fromMs, compiledCalendar.zone); !date.isAfter(last) && days.length < limit; date = date.plusDays(1)) {
+    const window = windowOf(date, compiledCalendar);
+    const off = window ? null : compiledCalendar.holidaySet.has(date.toEpochDay()) ? 'holiday' : 'weekend';
+    days.push({
+      date: date.toString(),
+      dayStart: ZonedDateTime.of(date, LocalTime.MIDNIGHT, compiledCalendar.zone).toInstant().toEpochMilli(),
+      dayEnd: ZonedDateTime.of(date.plusDays(1), LocalTime.MIDNIGHT, compiledCalendar.zone).toInstant().toEpochMilli(),
+      window,
+      off,
+    });
+  }
+  return days;
+}
+
+/** `HH:mm` of an instant in the calendar's zone (`24:00` for the midnight that ends `dayStart`'s day). */
+export function localTime(epochMs: number, calendar: Calendar, dayStart?: number): string {
+  const zoned = ZonedDateTime.ofInstant(Instant.ofEpochMilli(epochMs), compile(calendar).zone);
+  if (dayStart !== undefined && epochMs > dayStart && zoned.toLocalTime().equals(LocalTime.MIDNIGHT)) return '24:00';
+  return zoned.toLocalTime().toString().slice(0, 5);
+}

@@ -32,3 +32,4 @@ export * from './migration';
 export * from './recorded-deal';
 export * from './simulate';
 export * from './simulation-report';
+export * from './explain';
