@@ -8,7 +8,9 @@ import {
   PERMISSIONS,
   type Action,
   type Actor,
+  type DealEvent,
   type DealView,
+  type Explanation,
   type OpenDeal,
   type Rejection,
   type TimelineEntry,
@@ -26,6 +28,7 @@ import {
   redeliverUpdate,
 } from '../workflows/messages';
 import { listDeals, type DealFilters, type DealListItem } from './deal-list';
+import { explainTimeline } from './deal-explain';
 import { DealReads } from './deal-reads';
 import { timelineIndexOf, timelinePageToken, timelineRange } from './deal-timeline';
 import { answerUnlessStuck, dealTrouble, dealUnavailable, StuckDeals } from './deal-trouble';
@@ -293,6 +296,12 @@ export class DealService {
     const problem = dealUnavailable(dealId, trouble);
     this.stuckDeals.remember(dealId, problem);
     return problem;
+  }
+
+  /** Every pending deadline of the deal and every alert it fired, each with its derivation (whoever may read the deal). */
+  async explain(dealId: string, actor: Actor): Promise<Explanation> {
+    const { events } = await this.timeline(dealId, actor);
+    return explainTimeline(events as DealEvent[], (sopId, version) => this.bounded(() => this.sops.get(sopId, version)));
   }
 
   /** Deals from visibility: eventually consistent, filtered by search attributes. */

@@ -234,6 +234,15 @@ export function routes({ deals, sops, migrations, simulations }: Services): Rout
       handle: async ({ params, query, actor }) => ({ status: 200, body: await deals.timeline(params.dealId, actor, query) }),
     }),
     defineRoute({
+      method: 'get',
+      path: '/v1/deals/:dealId/explain',
+      summary: 'Why: every pending deadline derived day by day on the deal’s calendar, and every alert fired with its rule',
+      tag: 'Deals',
+      params: dealParams,
+      responses: { 200: '{ dealId, deadlines, alerts }', 404: 'No deal the caller may read' },
+      handle: async ({ params, actor }) => ({ status: 200, body: await deals.explain(params.dealId, actor) }),
+    }),
+    defineRoute({
       method: 'post',
       path: '/v1/deals/:dealId/actions',
       summary: 'Act on a deal: 200 { accepted, deal } or a problem with its code',

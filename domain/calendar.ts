@@ -237,9 +237,10 @@ export function calendarDays(fromMs: number, toMs: number, calendar: Calendar, l
   return days;
 }
 
-/** `HH:mm` of an instant in the calendar's zone (`24:00` for the midnight that ends `dayStart`'s day). */
+/** `HH:mm` (`HH:mm:ss` off the minute) of an instant in the calendar's zone (`24:00` for the midnight that ends `dayStart`'s day). */
 export function localTime(epochMs: number, calendar: Calendar, dayStart?: number): string {
   const zoned = ZonedDateTime.ofInstant(Instant.ofEpochMilli(epochMs), compile(calendar).zone);
   if (dayStart !== undefined && epochMs > dayStart && zoned.toLocalTime().equals(LocalTime.MIDNIGHT)) return '24:00';
-  return zoned.toLocalTime().toString().slice(0, 5);
+  const time = zoned.toLocalTime();
+  return time.second() === 0 ? time.toString().slice(0, 5) : time.toString().slice(0, 8);
 }

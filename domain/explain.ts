@@ -96,14 +96,15 @@ function sourceOf(subject: Subject, sop: Sop, state: DealState): Source {
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const ms = (instant: Instant): number => Date.parse(instant);
 
-/** `9h`, `4h 30m`, `2d 3h` (days only on the continuous clock, where a day is 24 hours). */
+/** `9h`, `4h 30m`, `2d 3h` (days only on the continuous clock, where a day is 24 hours), `45s` for SLAs of seconds. */
 export function spoken(durationMs: number, days = false): string {
-  const minutes = Math.round(durationMs / 60_000);
-  const d = days ? Math.floor(minutes / 1_440) : 0;
-  const h = Math.floor((minutes - d * 1_440) / 60);
-  const m = minutes % 60;
-  const parts = [d > 0 ? `${d}d` : '', h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : ''].filter(Boolean);
-  return parts.length > 0 ? parts.join(' ') : '0m';
+  const seconds = Math.round(durationMs / 1_000);
+  const d = days ? Math.floor(seconds / 86_400) : 0;
+  const h = Math.floor((seconds - d * 86_400) / 3_600);
+  const m = Math.floor((seconds % 3_600) / 60);
+  const s = seconds % 60;
+  const parts = [d > 0 ? `${d}d` : '', h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : '', s > 0 ? `${s}s` : ''].filter(Boolean);
+  return parts.length > 0 ? parts.join(' ') : '0s';
 }
 
 function dayLabel(date: string): string {
@@ -165,14 +166,14 @@ function walk(from: number, at: number, clock: ClockKind, calendar: Calendar, pa
     const time = (piece: Span) => `${localTime(piece.start, calendar)}–${localTime(piece.end, calendar, day.dayStart)}`;
     const today = pieces.reduce((sum, piece) => sum + piece.end - piece.start, 0);
     counted += today;
+    const due = day.dayEnd > at ? `, due at ${localTime(at, calendar)}` : '';
     const parts = [
       pieces.length > 0
-        ? `counted ${pieces.map(time).join(', ')} (${spoken(today, !business)}; ${spoken(counted, !business)} of ${total})`
-        : 'nothing counted',
+        ? `counted ${pieces.map(time).join(', ')} (${spoken(today, !business)}; ${spoken(counted, !business)} of ${total})${due}`
+        : `nothing counted${due}`,
       ...(paused.length > 0 ? [`paused ${paused.map(time).join(', ')}, not counted`] : []),
     ];
-    const due = day.dayEnd > at ? `, due at ${localTime(at, calendar)}` : '';
-    lines.push(`${label}: ${parts.join('; ')}${due}.`);
+    lines.push(`${label}: ${parts.join('; ')}.`);
   }
   const lastShown = days[days.length - 1];
   if (lastShown && lastShown.dayEnd <= at) lines.push(`… and so on, day by day, until it falls due at ${new Date(at).toISOString()}.`);

@@ -367,6 +367,7 @@ describe('reads and lists', () => {
         '/v1/migrations/{migrationId}',
         '/v1/migrations/{migrationId}/cancel',
         '/v1/deals/{dealId}/alerts/{alertId}/redeliver',
+        '/v1/deals/{dealId}/explain',
         '/v1/me',
       ].sort(),
     );

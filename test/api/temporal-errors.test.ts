@@ -43,30 +43,42 @@ test('an update dropped with its workflow task is 503, not 500', () => {
 
 test('an update dropped with its workflow task is sent again, and answers once it lands', async () => {
   let sent = 0;
-  const answer = await resendingLostUpdates(async () => {
-    sent++;
-    if (sent < 3) throw lostUpdate();
-    return 'done';
-  }, 3, 1);
+  const answer = await resendingLostUpdates(
+    async () => {
+      sent++;
+      if (sent < 3) throw lostUpdate();
+      return 'done';
+    },
+    3,
+    1,
+  );
   expect({ answer, sent }).toEqual({ answer: 'done', sent: 3 });
 });
 
 test('a dropped update is sent at most three times; other errors are not sent again', async () => {
   let sent = 0;
   await expect(
-    resendingLostUpdates(async () => {
-      sent++;
-      throw lostUpdate();
-    }, 3, 1),
+    resendingLostUpdates(
+      async () => {
+        sent++;
+        throw lostUpdate();
+      },
+      3,
+      1,
+    ),
   ).rejects.toThrow('Workflow Update failed');
   expect(sent).toBe(3);
 
   sent = 0;
   await expect(
-    resendingLostUpdates(async () => {
-      sent++;
-      throw new Error('refused');
-    }, 3, 1),
+    resendingLostUpdates(
+      async () => {
+        sent++;
+        throw new Error('refused');
+      },
+      3,
+      1,
+    ),
   ).rejects.toThrow('refused');
   expect(sent).toBe(1);
 });

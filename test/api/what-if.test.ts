@@ -1,4 +1,4 @@
-// `CONTRACT.md` v2.2 what-if through the API on a real dev server: POST /v1/sops/:id/simulations.
+// `CONTRACT.md` v2.2 what-if and why through the API on a real dev server: POST /v1/sops/:id/simulations, GET /v1/deals/:dealId/explain.
 import { eventually } from '../helpers/eventually';
 import { dealBody, expectProblem, quickSop, TestService } from '../helpers/service';
 import { uniqueId } from '../helpers/temporal';
@@ -147,4 +147,59 @@ test('admin, ops and managers run what-ifs; reps and viewers may not', async () 
   expectProblem(await simulate({ sop: draft() }, 'alice'), 403, 'forbidden');
   expectProblem(await simulate({ sop: draft() }, 'viewer'), 403, 'forbidden');
   expect((await simulate({ sop: draft(), deals: { limit: 1 } }, 'ops')).status).toBe(200);
+});
+
+describe('GET /v1/deals/:dealId/explain', () => {
+  test("explains each pending deadline on the deal's clock, landing where the deal says, and each alert fired with its rule", async () => {
+    const dealId = await open('why');
+    expect((await act(dealId, { type: 'open_request', requestId: 'price-list' })).status).toBe(200);
+    expect((await act(dealId, { type: 'pause', reason: 'customer on holiday' })).status).toBe(200);
+    await sleep(300);
+    expect((await act(dealId, { type: 'resume' })).status).toBe(200);
+    const deal = (await service.call('GET', `/v1/deals/${dealId}`, { as: 'alice' })).body;
+    const why = await service.call('GET', `/v1/deals/${dealId}/explain`, { as: 'alice' });
+    expect(why.status).toBe(200);
+    expect(why.body.dealId).toBe(dealId);
+    const byKind = Object.fromEntries(why.body.deadlines.map((deadline: any) => [deadline.kind, deadline]));
+    expect(Object.keys(byKind).sort()).toEqual(['request.breach', 'stage.breach', 'stage.warning']);
+    expect(byKind['stage.breach']).toMatchObject({
+      stage: 'requirements',
+      at: deal.stage.breachAt,
+      rule: 'stages[0].sla.breachAfter = 4s continuous',
+      clock: 'continuous',
+      from: deal.stage.enteredAt,
+      calendar: { timezone: 'UTC' },
+    });
+    // The pause moved the deadline by exactly the time it took.
+    expect(byKind['stage.breach'].pausedMs).toBe(Date.parse(deal.stage.breachAt) - Date.parse(deal.stage.enteredAt) - 4_000);
+    expect(byKind['stage.breach'].steps[0]).toMatch(
+      /^4s on the continuous clock is 4s of wall time, counted from \w{3} \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? \(UTC\)\.$/,
+    );
+    expect(byKind['stage.breach'].steps.at(-1)).toMatch(/; 4s of 4s\), due at [\d:]+(; paused .+, not counted)?\.$/);
+    expect(byKind['request.breach']).toMatchObject({
+      requestId: 'price-list',
+      rule: 'requestSla.breachAfter = 3s continuous',
+      at: deal.requests[0].breachAt,
+    });
+
+    const warned = await eventually(
+      async () => (await service.call('GET', `/v1/deals/${dealId}/explain`, { as: 'manager' })).body,
+      (body) => body.alerts.some((alert: any) => alert.type === 'deal.sla.warning'),
+    );
+    expect(warned.alerts).toContainEqual({
+      alertId: expect.stringMatching(/^msg_/),
+      type: 'deal.sla.warning',
+      firedAt: expect.any(String),
+      deadline: byKind['stage.warning'].at,
+      rule: 'stages[0].sla.warnAfter = 2s continuous',
+    });
+    expect(warned.deadlines.map((deadline: any) => deadline.kind)).not.toContain('stage.warning');
+  });
+
+  test('whoever may read the deal may ask why; anyone else gets 404', async () => {
+    const dealId = await open('why-not');
+    expect((await service.call('GET', `/v1/deals/${dealId}/explain`, { as: 'viewer' })).status).toBe(200);
+    expectProblem(await service.call('GET', `/v1/deals/${dealId}/explain`, { as: 'bob' }), 404);
+    expectProblem(await service.call('GET', '/v1/deals/nobody-has-this/explain', { as: 'ops' }), 404);
+  });
 });
