@@ -1,4 +1,9 @@
 // `CONTRACT.md` v2.2 what-if and why through the API on a real dev server: POST /v1/sops/:id/simulations, GET /v1/deals/:dealId/explain.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
 import { eventually } from '../helpers/eventually';
 import { dealBody, expectProblem, quickSop, TestService } from '../helpers/service';
 import { uniqueId } from '../helpers/temporal';
@@ -147,6 +152,41 @@ test('admin, ops and managers run what-ifs; reps and viewers may not', async () 
   expectProblem(await simulate({ sop: draft() }, 'alice'), 403, 'forbidden');
   expectProblem(await simulate({ sop: draft() }, 'viewer'), 403, 'forbidden');
   expect((await simulate({ sop: draft(), deals: { limit: 1 } }, 'ops')).status).toBe(200);
+});
+
+/** `npm run simulate -- …` against the test service, as a user runs it. */
+function simulateCommand(args: string[], apiKey = 'test-ops'): Promise<{ code: number; stdout: string; stderr: string }> {
+  const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
+  return new Promise((resolve) => {
+    execFile(
+      tsx,
+      ['scripts/simulate.ts', ...args],
+      { cwd: path.resolve(__dirname, '../..'), env: { ...process.env, API_URL: service.url, API_KEY: apiKey } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+test('npm run simulate prints the per-stage comparison for a draft file, and the problems of one that does not lint', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'what-if-'));
+  const file = path.join(dir, 'draft.yaml');
+  writeFileSync(file, stringify(draft()));
+  const run = await simulateCommand([file, '--status', 'closed']);
+  expect(run).toMatchObject({ code: 0, stderr: '' });
+  expect(run.stdout).toContain('What-if for SOP quick-sop: 2 deals replayed, baseline → proposed.');
+  expect(run.stdout).toContain('Consistency: 2 of 2 deals replayed under their own versions fire exactly the alerts they fired.');
+  expect(run.stdout).toMatch(/^stage\s+visits\s+warnings\s+warn rate\s+breaches\s+breach rate\s+escalations\s+blocked$/m);
+  expect(run.stdout).toMatch(/^requirements\s+2\s+1 → 0\s+50% → 0%\s+1\s+50%\s+0\s+2$/m);
+  expect(run.stdout).toContain('Deals that change most:');
+
+  const bad = draft();
+  bad.stages[0].sla = { warnAfter: '5s', breachAfter: '1s' };
+  writeFileSync(file, stringify(bad));
+  const refused = await simulateCommand([file]);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('422');
+  expect(refused.stderr).toContain('sop.stages.0.sla.warnAfter');
+  expect((await simulateCommand([file], 'test-alice')).stderr).toContain('403');
 });
 
 describe('GET /v1/deals/:dealId/explain', () => {
