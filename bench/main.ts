@@ -7,6 +7,7 @@ import { cliPath } from '../scripts/temporal-binaries';
 import { openActionDeals, runAddedLatency, type ActionSettings } from './actions';
 import { runAlertCost, type AlertCostRound, type AlertCostSettings } from './alert-cost';
 import { runMigration, type MigrationResult, type MigrationSettings } from './migration';
+import { runWhatIf, type WhatIfResult, type WhatIfSettings } from './what-if';
 import { plainSop, publish } from './deal-ops';
 import { setSettleCap } from './cpu';
 import { runLadder, type LadderSettings } from './ladder';
@@ -30,6 +31,7 @@ interface Settings {
   readonly sla: SlaSettings;
   readonly alerts: AlertCostSettings;
   readonly migration: MigrationSettings;
+  readonly whatIf: WhatIfSettings;
 }
 
 const FULL: Settings = {
@@ -55,6 +57,7 @@ const FULL: Settings = {
   },
   alerts: { deals: 500, warnAfterSeconds: 45, rounds: 2, openConcurrency: 16 },
   migration: { deals: 1_000, openConcurrency: 16 },
+  whatIf: { deals: 1_000, openConcurrency: 16 },
 };
 
 const QUICK: Settings = {
@@ -76,6 +79,7 @@ const QUICK: Settings = {
   },
   alerts: { deals: 50, warnAfterSeconds: 15, rounds: 1, openConcurrency: 8 },
   migration: { deals: 50, openConcurrency: 8 },
+  whatIf: { deals: 50, openConcurrency: 8 },
 };
 
 /**
@@ -116,7 +120,7 @@ function machine() {
   };
 }
 
-const PHASES = ['ladder', 'actions', 'memory', 'sla', 'alerts', 'migration'] as const;
+const PHASES = ['ladder', 'actions', 'memory', 'sla', 'alerts', 'migration', 'what-if'] as const;
 type Phase = (typeof PHASES)[number];
 
 /** `--only=memory,sla` runs those phases alone (results in results/partial-<phases>.json); default `all`. */
@@ -206,9 +210,14 @@ async function runPhases(
     log('3c. migrating open deals');
     migration = await inEnvironment((bench) => runMigration(bench, settings.migration, log));
   }
+  let whatIf: WhatIfResult | null = null;
+  if (phases.includes('what-if')) {
+    log('3d. what-if over recorded deals');
+    whatIf = await inEnvironment((bench) => runWhatIf(bench, settings.whatIf, log));
+  }
   await (current as Bench | null)?.stop();
   onEnvironment(null);
-  return { ladder: ladder.steps, ladderRounds: ladder.rounds, actions, reads, sla, alertCost, migration, memory, memoryAtEnd };
+  return { ladder: ladder.steps, ladderRounds: ladder.rounds, actions, reads, sla, alertCost, migration, whatIf, memory, memoryAtEnd };
 }
 
 /** `--sla-runs=spread-1k` keeps only the SLA runs named (full: spread-1k, spread-10k, burst-10k). */

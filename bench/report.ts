@@ -3,6 +3,7 @@ import type { AlertCostRound, AlertCostSide } from './alert-cost';
 import type { LadderRound, LadderStep } from './ladder';
 import type { MemoryResult } from './memory';
 import type { MigrationResult, MigrationSide } from './migration';
+import type { WhatIfResult } from './what-if';
 import type { Lateness, SlaResult } from './sla';
 import { median } from './load';
 import { topologyName, type Topology } from './setup';
@@ -16,6 +17,7 @@ export interface Results {
   readonly alertCost: AlertCostRound[];
   /** Absent in results from before the phase existed. */
   readonly migration?: MigrationResult | null;
+  readonly whatIf?: WhatIfResult | null;
   readonly memory: MemoryResult | null;
   readonly memoryAtEnd: { cached: number; rss: number; heapUsed: number } | null;
 }
@@ -277,6 +279,24 @@ export function renderTables(results: Results): string {
           row('dry run (API, a query per deal)', m.dryRun, n(m.dryRun.serverMs / m.signal.serverMs, 2)),
           row('migration (workflow, an update per deal)', m.run, n(m.serverRatio, 2)),
           row('baseline: one signal per deal (raw client)', m.signal, ''),
+        ],
+      ),
+    );
+  }
+  if (results.whatIf) {
+    const w = results.whatIf;
+    out.push(
+      `\n### 3d. What-if over ${w.deals} recorded deals (consistency ${w.consistency.reproduced}/${w.consistency.checked}), beside reading them with the raw client\n`,
+    );
+    out.push(
+      table(
+        ['what', 'seconds', 'deals/s', 'vs raw read'],
+        [
+          ['POST …/simulations, end to end', n(w.request.seconds, 2), n(w.request.dealsPerSecond, 0), ''],
+          ['  of which reading timelines', n(w.request.readMs / 1000, 2), n(w.deals / (w.request.readMs / 1000), 0), n(w.readRatio, 2)],
+          ['  of which replaying (baseline + draft)', n(w.request.simulateMs / 1000, 2), n(w.deals / (w.request.simulateMs / 1000), 0), ''],
+          ['baseline: raw client reads, 16 at a time', n(w.rawRead.seconds, 2), n(w.rawRead.dealsPerSecond, 0), '1.00'],
+          ['pure replay alone (both runs)', n(w.simulateOnly.seconds, 2), n(w.simulateOnly.dealsPerSecond, 0), ''],
         ],
       ),
     );
