@@ -1,5 +1,6 @@
-import { emptyTally, REVISIONS_CAP, type SopAnalytics, type StageTally, type Tally } from './analytics';
-import { percentile } from './samples';
+import { emptyTally, REVISIONS_CAP, weekOf, type SopAnalytics, type StageTally, type Tally, type Totals } from './analytics';
+import type { Instant } from './deal-state';
+import { mergeSamples, percentile } from './samples';
 import type { Sop } from './sop-schema';
 
 const TOP = 10;
@@ -21,6 +22,13 @@ export interface StageFigures {
   lostHere: number;
 }
 
+/** One week's SLA rates per stage, over the visits that ended that week. */
+export interface WeeklyRates {
+  /** The week's Monday (UTC), `YYYY-MM-DD`. */
+  week: string;
+  stages: Array<{ stage: string; ended: number; warningRate: number | null; breachRate: number | null }>;
+}
+
 /** What the analytics workflow answers: every figure, stages by id. */
 export interface AnalyticsFigures {
   sopId: string;
@@ -36,7 +44,14 @@ export interface AnalyticsFigures {
     openRisks: Array<{ summary: string; deals: number }>;
     breachedStages: Array<{ stage: string; breaches: number }>;
   };
+  /** Week by week: the last `WEEKS_SHOWN` weeks with figures, or every week of the period asked for. */
+  weekly: WeeklyRates[];
+  /** Present when the figures are for a period: deals and stages count in it, revisions and stalls other than breaches are all time. */
+  period?: { from: Instant; to: Instant; firstWeek: string; lastWeek: string };
 }
+
+/** Weeks in the all-time figures' week-by-week series. */
+export const WEEKS_SHOWN = 26;
 
 /** `GET /v1/sops/:id/analytics`: the figures with the SOP's stage names, in the SOP's order. */
 export type AnalyticsReport = Omit<AnalyticsFigures, 'stages'> & { sopName: string; stages: Array<StageFigures & { name: string }> };
@@ -66,6 +81,20 @@ const top = (table: Readonly<Record<string, Tally>>): Tally[] =>
     .filter((t) => t.deals > 0)
     .sort((a, b) => b.deals - a.deals || a.label.localeCompare(b.label))
     .slice(0, TOP);
+
+function weeklyRates(weeks: Readonly<Record<string, Totals>>, keys: readonly string[]): WeeklyRates[] {
+  return keys.map((week) => ({
+    week,
+    stages: Object.entries(weeks[week].stages)
+      .filter(([, t]) => t.ended > 0)
+      .map(([stage, t]) => ({
+        stage,
+        ended: t.ended,
+        warningRate: ratio(t.warnedEnded, t.ended),
+        breachRate: ratio(t.breachedEnded, t.ended),
+      })),
+  }));
+}
 
 export function analyticsFigures(a: SopAnalytics): AnalyticsFigures {
   const closed = a.deals.won + a.deals.lost;
@@ -102,6 +131,82 @@ export function analyticsFigures(a: SopAnalytics): AnalyticsFigures {
         .map(([stage, t]) => ({ stage, breaches: t.breaches }))
         .sort((x, y) => y.breaches - x.breaches || x.stage.localeCompare(y.stage)),
     },
+    weekly: weeklyRates(
+      a.weeks ?? {},
+      Object.keys(a.weeks ?? {})
+        .sort()
+        .slice(-WEEKS_SHOWN),
+    ),
+  };
+}
+
+function addStage(a: StageTally, b: StageTally): StageTally {
+  return {
+    entered: a.entered + b.entered,
+    ended: a.ended + b.ended,
+    skipped: a.skipped + b.skipped,
+    warnedEnded: a.warnedEnded + b.warnedEnded,
+    breachedEnded: a.breachedEnded + b.breachedEnded,
+    breaches: a.breaches + b.breaches,
+    escalations: a.escalations + b.escalations,
+    lost: a.lost + b.lost,
+    wall: mergeSamples(a.wall, b.wall),
+    working: mergeSamples(a.working, b.working),
+  };
+}
+
+function addTotals(a: Totals, b: Totals): Totals {
+  const stages: Record<string, StageTally> = { ...a.stages };
+  for (const [id, tally] of Object.entries(b.stages))
+    stages[id] = addStage(
+      stages[id] ?? { ...emptyTally, wall: { count: 0, exact: null, buckets: {} }, working: { count: 0, exact: null, buckets: {} } },
+      tally,
+    );
+  return {
+    deals: {
+      opened: a.deals.opened + b.deals.opened,
+      won: a.deals.won + b.deals.won,
+      lost: a.deals.lost + b.deals.lost,
+      escalations: a.deals.escalations + b.deals.escalations,
+    },
+    stages,
+  };
+}
+
+const NO_TOTALS: Totals = { deals: { opened: 0, won: 0, lost: 0, escalations: 0 }, stages: {} };
+
+/**
+ * The figures of the weeks from `from`'s to `to`'s (whole weeks, Monday UTC): a visit counts in the
+ * week it ended, so rates and times in stage are over visits that ended in the period; a visit or
+ * a deal open at any moment of the period counts as open. Revisions, lost reasons and open risks
+ * stay all time.
+ */
+export function periodFigures(a: SopAnalytics, from: Instant, to: Instant): AnalyticsFigures {
+  const weeks = a.weeks ?? {};
+  const firstWeek = weekOf(from);
+  const lastWeek = weekOf(to);
+  const keys = Object.keys(weeks).sort();
+  const inside = keys.filter((week) => week >= firstWeek && week <= lastWeek);
+  const sum = (list: readonly string[]) => list.reduce((total, week) => addTotals(total, weeks[week]), NO_TOTALS);
+  const period = sum(inside);
+  // Open at some moment of the period: entered (opened) by its end, not ended (closed) before it began.
+  const through = sum(keys.filter((week) => week <= lastWeek));
+  const before = sum(keys.filter((week) => week < firstWeek));
+  // Every stage with a visit open in the period is listed, ended visits in it or not.
+  const stages = { ...Object.fromEntries(Object.keys(through.stages).map((id) => [id, emptyTally])), ...period.stages };
+  const figures = analyticsFigures({ ...a, ...period, stages, weeks: {} });
+  return {
+    ...figures,
+    deals: { ...figures.deals, open: Math.max(0, through.deals.opened - before.deals.won - before.deals.lost) },
+    stages: figures.stages.map((stage) => ({
+      ...stage,
+      visits: {
+        ...stage.visits,
+        open: Math.max(0, (through.stages[stage.stage]?.entered ?? 0) - (before.stages[stage.stage]?.ended ?? 0)),
+      },
+    })),
+    weekly: weeklyRates(weeks, inside),
+    period: { from, to, firstWeek, lastWeek },
   };
 }
 

@@ -41,6 +41,12 @@ export interface SopAnalytics {
   readonly openRisks: Readonly<Record<string, Tally>>;
   /** Ids of the latest facts, so a fact delivered twice counts once. */
   readonly recent: readonly string[];
+  /**
+   * The same deal and stage counts week by week (`weekOf`), for figures over a period: a visit in
+   * the week it ended, a deal in the weeks it opened and closed. Absent in totals carried from
+   * before weeks were kept: weeks begin with the first fact folded after that.
+   */
+  readonly weeks?: Readonly<Record<string, Totals>>;
 }
 
 export const REVISIONS_CAP = 5;
@@ -58,6 +64,7 @@ export function emptyAnalytics(sopId: string): SopAnalytics {
     lostReasons: {},
     openRisks: {},
     recent: [],
+    weeks: {},
   };
 }
 
@@ -83,45 +90,69 @@ export function foldFacts(analytics: SopAnalytics, facts: readonly DealFact[]): 
   return { ...folded, recent: [...analytics.recent, ...fresh.map((f) => f.id)].slice(-RECENT_LIMIT) };
 }
 
-function foldFact(a: SopAnalytics, fact: DealFact): SopAnalytics {
-  const next = { ...a, asOf: a.asOf === null || fact.at > a.asOf ? fact.at : a.asOf };
-  const stage = (id: string, change: (t: StageTally) => Partial<StageTally>): SopAnalytics => {
-    const tally = a.stages[id] ?? emptyTally;
-    return { ...next, stages: { ...a.stages, [id]: { ...tally, ...change(tally) } } };
+/** The counts a fact adds to: all time, or one week's. */
+export interface Totals {
+  readonly deals: SopAnalytics['deals'];
+  readonly stages: Readonly<Record<string, StageTally>>;
+}
+
+/** What one fact adds to a set of totals; a stage not counted yet starts from `blank`. */
+function tallyFact(t: Totals, fact: DealFact, blank: StageTally): Totals {
+  const stage = (id: string, change: (tally: StageTally) => Partial<StageTally>): Totals => {
+    const tally = t.stages[id] ?? blank;
+    return { ...t, stages: { ...t.stages, [id]: { ...tally, ...change(tally) } } };
   };
   switch (fact.kind) {
     case 'deal_opened':
-      return { ...next, deals: { ...a.deals, opened: a.deals.opened + 1 } };
+      return { ...t, deals: { ...t.deals, opened: t.deals.opened + 1 } };
     case 'stage_entered':
-      return stage(fact.stage, (t) => ({ entered: t.entered + 1 }));
+      return stage(fact.stage, (s) => ({ entered: s.entered + 1 }));
     case 'stage_skipped':
-      return stage(fact.stage, (t) => ({ skipped: t.skipped + 1 }));
-    case 'stage_warned':
-      return next;
+      return stage(fact.stage, (s) => ({ skipped: s.skipped + 1 }));
     case 'stage_breached':
-      return stage(fact.stage, (t) => ({ breaches: t.breaches + 1 }));
+      return stage(fact.stage, (s) => ({ breaches: s.breaches + 1 }));
     case 'escalated':
       return {
-        ...stage(fact.stage, (t) => ({ escalations: t.escalations + 1 })),
-        deals: { ...a.deals, escalations: a.deals.escalations + 1 },
+        ...stage(fact.stage, (s) => ({ escalations: s.escalations + 1 })),
+        deals: { ...t.deals, escalations: t.deals.escalations + 1 },
       };
     case 'stage_left':
-      return stage(fact.stage, (t) => ({
-        ended: t.ended + 1,
-        warnedEnded: t.warnedEnded + (fact.warned || fact.breached ? 1 : 0),
-        breachedEnded: t.breachedEnded + (fact.breached ? 1 : 0),
-        lost: t.lost + (fact.exit === 'lost' ? 1 : 0),
-        ...(fact.exit === 'completed' && { wall: addSample(t.wall, fact.wallMs), working: addSample(t.working, fact.workingMs) }),
+      return stage(fact.stage, (s) => ({
+        ended: s.ended + 1,
+        warnedEnded: s.warnedEnded + (fact.warned || fact.breached ? 1 : 0),
+        breachedEnded: s.breachedEnded + (fact.breached ? 1 : 0),
+        lost: s.lost + (fact.exit === 'lost' ? 1 : 0),
+        ...(fact.exit === 'completed' && { wall: addSample(s.wall, fact.wallMs), working: addSample(s.working, fact.workingMs) }),
       }));
+    case 'deal_reopened':
+      // Undoes the loss its `deal_closed` counted.
+      return { ...stage(fact.stage, (s) => ({ lost: s.lost - 1 })), deals: { ...t.deals, lost: t.deals.lost - 1 } };
+    case 'deal_closed': {
+      const won = fact.outcome === 'won' ? 1 : 0;
+      return { ...t, deals: { ...t.deals, won: t.deals.won + won, lost: t.deals.lost + 1 - won } };
+    }
+    case 'stage_warned':
+    case 'risk_opened':
+    case 'risk_closed':
+      return t;
+  }
+}
+
+function foldFact(a: SopAnalytics, fact: DealFact): SopAnalytics {
+  const next: SopAnalytics = {
+    ...a,
+    ...tallyFact(a, fact, emptyTally),
+    asOf: a.asOf === null || fact.at > a.asOf ? fact.at : a.asOf,
+    weeks: foldWeek(a.weeks ?? {}, fact),
+  };
+  switch (fact.kind) {
     case 'risk_opened':
       return { ...next, openRisks: count(a.openRisks, fact.summary, 1) };
     case 'risk_closed':
       return { ...next, openRisks: count(a.openRisks, fact.summary, -1) };
     case 'deal_reopened':
-      // Undoes the loss its `deal_closed` counted.
       return {
-        ...stage(fact.stage, (t) => ({ lost: t.lost - 1 })),
-        deals: { ...a.deals, lost: a.deals.lost - 1 },
+        ...next,
         revisions: countRevisions(a.revisions, fact.revisions, { won: 0, lost: -1 }),
         lostReasons: fact.reason === null ? a.lostReasons : count(a.lostReasons, fact.reason, -1),
       };
@@ -129,12 +160,41 @@ function foldFact(a: SopAnalytics, fact: DealFact): SopAnalytics {
       const won = fact.outcome === 'won' ? 1 : 0;
       return {
         ...next,
-        deals: { ...a.deals, won: a.deals.won + won, lost: a.deals.lost + 1 - won },
         revisions: countRevisions(a.revisions, fact.revisions, { won, lost: 1 - won }),
         lostReasons: fact.reason === null ? a.lostReasons : count(a.lostReasons, fact.reason, 1),
       };
     }
+    default:
+      return next;
   }
+}
+
+/** Weeks of figures kept (five years); older weeks are dropped, and still count in the all-time totals. */
+export const WEEKS_KEPT = 260;
+/** A week's time-in-stage samples are histograms alone (±2.5%), so a week costs a few hundred numbers at most. */
+const weeklyTally: StageTally = {
+  ...emptyTally,
+  wall: { count: 0, exact: null, buckets: {} },
+  working: { count: 0, exact: null, buckets: {} },
+};
+const emptyWeek: Totals = { deals: { opened: 0, won: 0, lost: 0, escalations: 0 }, stages: {} };
+
+/** The Monday (UTC) of the week an instant falls in, `YYYY-MM-DD`: the key of a week's figures. */
+export function weekOf(at: Instant): string {
+  const instant = new Date(at);
+  const monday =
+    Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), instant.getUTCDate()) - ((instant.getUTCDay() + 6) % 7) * 86_400_000;
+  return new Date(monday).toISOString().slice(0, 10);
+}
+
+/** Adds a fact to its week: the week it happened in, or for a reopening the week of the loss it undoes. */
+function foldWeek(weeks: Readonly<Record<string, Totals>>, fact: DealFact): Readonly<Record<string, Totals>> {
+  const week = weekOf(fact.kind === 'deal_reopened' && fact.lostAt ? fact.lostAt : fact.at);
+  const next = { ...weeks, [week]: tallyFact(weeks[week] ?? emptyWeek, fact, weeklyTally) };
+  const keys = Object.keys(next);
+  if (keys.length <= WEEKS_KEPT) return next;
+  for (const old of keys.sort().slice(0, keys.length - WEEKS_KEPT)) delete next[old];
+  return next;
 }
 
 /** Adds `by` to the outcome counts of each stage's bucket for the revisions a deal needed there. */

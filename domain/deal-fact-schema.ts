@@ -33,6 +33,8 @@ export const dealFactSchema = z.discriminatedUnion('kind', [
     stage,
     reason: text.nullable(),
     revisions: z.record(stage, z.number().int().min(0).max(1_000_000)),
+    /** When the deal was lost: the week whose loss this undoes. Absent in facts from before weekly figures. */
+    lostAt: z.iso.datetime().optional(),
   }),
   z.object({
     ...base,

@@ -68,7 +68,13 @@ function factBodies(event: DealEvent, before: DealState, visit: StageVisit | nul
         : [...stageLeft(event, 'moved', visit, sop), { kind: 'stage_entered', stage: event.data.toStage }];
     case 'deal_reopened':
       return [
-        { kind: 'deal_reopened', stage: event.data.stage, reason: before.lostReason, revisions: revisionsByStage(before) },
+        {
+          kind: 'deal_reopened',
+          stage: event.data.stage,
+          reason: before.lostReason,
+          revisions: revisionsByStage(before),
+          ...(before.closedAt && { lostAt: before.closedAt }),
+        },
         ...before.risks.filter((r) => !r.resolvedAt).map((r): FactBody => ({ kind: 'risk_opened', summary: r.summary })),
       ];
     case 'deal_won':

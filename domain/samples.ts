@@ -53,3 +53,11 @@ export function percentile(samples: Samples, p: number): number | null {
   }
   return bucketValue(buckets[buckets.length - 1]);
 }
+
+/** Two sets of samples as one: exact while both are and the sum stays within `EXACT_LIMIT`. */
+export function mergeSamples(a: Samples, b: Samples): Samples {
+  const count = a.count + b.count;
+  const buckets: Record<string, number> = { ...a.buckets };
+  for (const [bucket, n] of Object.entries(b.buckets)) buckets[bucket] = (buckets[bucket] ?? 0) + n;
+  return { count, exact: a.exact && b.exact && count <= EXACT_LIMIT ? [...a.exact, ...b.exact] : null, buckets };
+}
