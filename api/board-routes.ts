@@ -1,9 +1,7 @@
-import { type z } from 'zod';
+import type { z } from 'zod';
 import type { AnalyticsService } from './analytics-service';
 import { defineRoute, type Route } from './route';
-import { dealListQuery, sopParams } from './schemas';
-
-const paceQuery = dealListQuery.pick({ stage: true, owner: true, pageSize: true, pageToken: true });
+import { paceQuery, periodQuery, sopParams } from './schemas';
 
 /** What the pipeline board reads besides deals: who is signed in, and an SOP's analytics. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,8 +22,17 @@ export function boardRoutes(analytics: AnalyticsService): Route<any, any, any>[]
         'Per stage: p50 / p90 time in stage (wall and working), SLA warning and breach rates, escalations; win rate; revisions against outcome; where deals stall',
       tag: 'Analytics',
       params: sopParams,
-      responses: { 200: 'The SOP analytics', 403: 'A rep sees its own deals only', 404: 'Not published' },
-      handle: async ({ params, actor }) => ({ status: 200, body: await analytics.report(params.id, actor) }),
+      query: periodQuery,
+      responses: {
+        200: 'The SOP analytics; with from / to, of the whole weeks (Monday UTC) they fall in',
+        403: 'A rep sees its own deals only',
+        404: 'Not published',
+        422: 'from after to, or not an ISO instant',
+      },
+      handle: async ({ params, query, actor }) => ({
+        status: 200,
+        body: await analytics.report(params.id, actor, query as z.infer<typeof periodQuery>),
+      }),
     }),
     defineRoute({
       method: 'get',

@@ -91,6 +91,20 @@ export function checkSimulationBody(input: unknown): Problem[] | SimulationBody 
   return { sop: checked.sop, deals: outer.data.deals };
 }
 
+/** `from` / `to` of the analytics (`CONTRACT.md` v2.2): ISO instants, `from` not after `to`. */
+const periodShape = { from: instant.optional(), to: instant.optional() };
+function fromNotAfterTo(period: { from?: string; to?: string }, context: z.RefinementCtx): void {
+  if (period.from && period.to && Date.parse(period.from) > Date.parse(period.to)) {
+    context.addIssue({ code: 'custom', path: ['to'], message: 'to is before from' });
+  }
+}
+export const periodQuery = z.strictObject(periodShape).superRefine(fromNotAfterTo);
+/** `GET /v1/sops/:id/analytics/pace`: the list's filters, over the figures of a period. */
+export const paceQuery = dealListQuery
+  .pick({ stage: true, owner: true, pageSize: true, pageToken: true })
+  .extend(periodShape)
+  .superRefine(fromNotAfterTo);
+
 /** `GET /v1/deals/:dealId/timeline`: without either, every event. */
 export const timelineQuery = z.strictObject({
   pageSize: z.coerce.number().int().min(1).max(1_000).optional(),

@@ -157,6 +157,8 @@ export interface DealFactBatch {
 }
 export const dealFactsSignal = defineSignal<[DealFactBatch]>('dealFacts');
 export const analyticsQuery = defineQuery<AnalyticsFigures>('analytics');
+/** The figures of a period of whole weeks: `from` and `to` are ISO instants. */
+export const analyticsPeriodQuery = defineQuery<AnalyticsFigures, [string, string]>('analyticsPeriod');
 
 export const publishSopUpdate = defineUpdate<PublishResult, [unknown]>('publish');
 export const getSopQuery = defineQuery<Sop | null, [string, number?]>('getSop');

@@ -1,8 +1,8 @@
 import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { emptyAnalytics, foldFacts, type SopAnalytics } from '../domain/analytics';
-import { analyticsFigures } from '../domain/analytics-report';
+import { analyticsFigures, periodFigures } from '../domain/analytics-report';
 import { validation } from './lazy-validation';
-import { analyticsQuery, dealFactsSignal } from './messages';
+import { analyticsPeriodQuery, analyticsQuery, dealFactsSignal } from './messages';
 
 export interface SopAnalyticsInput {
   readonly sopId: string;
@@ -28,6 +28,11 @@ export async function sopAnalyticsWorkflow(input: SopAnalyticsInput): Promise<vo
     analytics = foldFacts(analytics, parsed.data.facts);
   });
   setHandler(analyticsQuery, () => analyticsFigures(analytics));
+  setHandler(analyticsPeriodQuery, (from, to) => {
+    const valid = (at: unknown) => typeof at === 'string' && !Number.isNaN(Date.parse(at));
+    if (!valid(from) || !valid(to)) throw new Error('analyticsPeriod takes two ISO instants');
+    return periodFigures(analytics, new Date(from).toISOString(), new Date(to).toISOString());
+  });
 
   const limit = input.maxHistoryEvents ?? 5_000;
   await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= limit);

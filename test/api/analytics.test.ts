@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => service?.stop());
 
-const analytics = (sopId: string, as: KeyName | null = 'manager') => service.call('GET', `/v1/sops/${sopId}/analytics`, { as });
+const analytics = (sopId: string, as: KeyName | null = 'manager', query = '') =>
+  service.call('GET', `/v1/sops/${sopId}/analytics${query}`, { as });
 
 describe('seeded deals with known answers', () => {
   const facts = seededTimelines().flatMap((events) => timelineFacts(events, analyticsSop));
@@ -52,6 +53,38 @@ describe('seeded deals with known answers', () => {
     });
     expect(reply.body.stages[1]).toMatchObject({ stage: 'pricing', visits: { entered: 5, ended: 4, open: 1, skipped: 1 } });
     expect(reply.body.stalls.lostReasons[0]).toEqual({ reason: 'Price too high', deals: 2 });
+  });
+
+  it('answers the figures of a period (whole weeks, by the week a visit ended) and the weekly series', async () => {
+    const january = await analytics(analyticsSop.id, 'manager', '?from=2026-01-01T00:00:00Z&to=2026-01-31T23:59:59Z');
+    expect(january.status).toBe(200);
+    expect(january.body.period).toEqual({
+      from: '2026-01-01T00:00:00.000Z',
+      to: '2026-01-31T23:59:59.000Z',
+      firstWeek: '2025-12-29',
+      lastWeek: '2026-01-26',
+    });
+    // Every seeded visit ended in the week of 2026-01-05: January has the all-time rates.
+    expect(january.body.stages[0]).toMatchObject({ stage: 'requirements', slaWarningRate: 0.7143, slaBreachRate: 0.4286, lostHere: 1 });
+    expect(january.body.deals).toMatchObject({ opened: 7, won: 2, lost: 3 });
+    expect(january.body.weekly.map((week: { week: string }) => week.week)).toEqual(['2026-01-05']);
+    expect((await analytics(analyticsSop.id)).body.weekly).toEqual(january.body.weekly);
+
+    const before = await analytics(analyticsSop.id, 'manager', '?to=2025-12-31T00:00:00Z');
+    expect(before.body.deals).toMatchObject({ opened: 0, won: 0, lost: 0 });
+    expect(before.body.stages[0]).toMatchObject({ visits: { entered: 0, ended: 0, open: 0 }, slaWarningRate: null });
+    expect(before.body.weekly).toEqual([]);
+
+    const backwards = await analytics(analyticsSop.id, 'manager', '?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z');
+    expect(backwards.status).toBe(422);
+    expect(backwards.body.errors).toEqual([{ path: 'query.to', message: 'to is before from' }]);
+    expect((await analytics(analyticsSop.id, 'manager', '?from=yesterday')).body.errors).toEqual([
+      { path: 'query.from', message: expect.any(String) },
+    ]);
+    const pace = await service.call('GET', `/v1/sops/${analyticsSop.id}/analytics/pace?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`, {
+      as: 'manager',
+    });
+    expect(pace.status).toBe(422);
   });
 
   it('gives an open deal its pace against the p50 of its stage, paused time left out', async () => {
