@@ -1,6 +1,6 @@
 import { emptyTally, REVISIONS_CAP, weekOf, type SopAnalytics, type StageTally, type Tally, type Totals } from './analytics';
 import type { Instant } from './deal-state';
-import { mergeSamples, percentile } from './samples';
+import { distribution, mergeSamples, percentile, type Bin } from './samples';
 import type { Sop } from './sop-schema';
 
 const TOP = 10;
@@ -14,6 +14,8 @@ export interface StageFigures {
     exact: boolean;
     wallMs: { p50: number | null; p90: number | null };
     workingMs: { p50: number | null; p90: number | null };
+    /** How many completed visits took how long, in ranges from under an hour to over a month. */
+    distribution: { wallMs: Bin[]; workingMs: Bin[] };
   };
   slaWarningRate: number | null;
   slaBreachRate: number | null;
@@ -67,6 +69,7 @@ export function stageFigures(stage: string, t: StageTally): StageFigures {
       exact: t.wall.exact !== null,
       wallMs: { p50: percentile(t.wall, 0.5), p90: percentile(t.wall, 0.9) },
       workingMs: { p50: percentile(t.working, 0.5), p90: percentile(t.working, 0.9) },
+      distribution: { wallMs: distribution(t.wall), workingMs: distribution(t.working) },
     },
     slaWarningRate: ratio(t.warnedEnded, t.ended),
     slaBreachRate: ratio(t.breachedEnded, t.ended),

@@ -61,3 +61,37 @@ export function mergeSamples(a: Samples, b: Samples): Samples {
   for (const [bucket, n] of Object.entries(b.buckets)) buckets[bucket] = (buckets[bucket] ?? 0) + n;
   return { count, exact: a.exact && b.exact && count <= EXACT_LIMIT ? [...a.exact, ...b.exact] : null, buckets };
 }
+
+/** A range of durations and how many samples fell in it; `toMs` null for the last, open-ended one. */
+export interface Bin {
+  readonly fromMs: number;
+  readonly toMs: number | null;
+  readonly count: number;
+}
+
+const HOUR_MS = 3_600_000;
+/** Edges of the time-in-stage distribution: an hour, four, a day, two, four, a week, two, a month. */
+export const DISTRIBUTION_EDGES: readonly number[] = [
+  0,
+  HOUR_MS,
+  4 * HOUR_MS,
+  24 * HOUR_MS,
+  48 * HOUR_MS,
+  96 * HOUR_MS,
+  168 * HOUR_MS,
+  336 * HOUR_MS,
+  720 * HOUR_MS,
+];
+
+/** The samples counted into the distribution's ranges: exact values while kept, the histogram's after (±2.5%). */
+export function distribution(samples: Samples, edges: readonly number[] = DISTRIBUTION_EDGES): Bin[] {
+  const counts = edges.map(() => 0);
+  const add = (value: number, n: number) => {
+    let index = edges.length - 1;
+    while (index > 0 && value < edges[index]) index--;
+    counts[index] += n;
+  };
+  if (samples.exact) for (const value of samples.exact) add(value, 1);
+  else for (const [bucket, n] of Object.entries(samples.buckets)) add(bucketValue(Number(bucket)), n);
+  return edges.map((fromMs, i) => ({ fromMs, toMs: i + 1 < edges.length ? edges[i + 1] : null, count: counts[i] }));
+}

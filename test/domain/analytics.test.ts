@@ -35,7 +35,18 @@ describe('SOP analytics over a seeded set of deals', () => {
       exact: true,
       wallMs: { p50: 2 * HOUR, p90: 10 * HOUR },
       workingMs: { p50: 2 * HOUR, p90: 9 * HOUR },
+      distribution: { wallMs: expect.any(Array), workingMs: expect.any(Array) },
     });
+  });
+
+  it('counts completed visits into ranges of time in stage, for the distribution', () => {
+    const counts = (bins: Array<{ count: number }> | undefined) => bins?.map((bin) => bin.count);
+    const { wallMs, workingMs } = stage('requirements')?.timeInStage.distribution ?? {};
+    // Under 1 h, 1–4 h, 4 h–1 d, then nothing longer: 1, 2, 2, 3, 3.5 h in the second range, 10 h in the third.
+    expect(counts(wallMs)).toEqual([0, 5, 1, 0, 0, 0, 0, 0, 0]);
+    expect(counts(workingMs)).toEqual([0, 5, 1, 0, 0, 0, 0, 0, 0]);
+    expect(wallMs?.[1]).toEqual({ fromMs: HOUR, toMs: 4 * HOUR, count: 5 });
+    expect(wallMs?.at(-1)).toMatchObject({ fromMs: 720 * HOUR, toMs: null });
   });
 
   it('gives SLA warning and breach rates over ended visits, escalations per visit and losses per stage', () => {
