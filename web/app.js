@@ -6,6 +6,7 @@ import { renderDetail } from './detail.js';
 import { byId, h } from './dom.js';
 import { readView, refreshInterval, writeView } from './location.js';
 import { MigrationPanel } from './migrate.js';
+import { WhatIfPanel } from './what-if.js';
 
 /**
  * The pipeline board's controller: sign-in, one refresh loop over the API, and the URL hash as the
@@ -29,6 +30,8 @@ const ui = {
   tabBoard: byId('tab-board'),
   tabAnalytics: byId('tab-analytics'),
   tabMigrate: byId('tab-migrate'),
+  tabWhatIf: byId('tab-whatif'),
+  whatIfView: byId('whatif-view'),
   migrateView: byId('migrate-view'),
   boardView: byId('board-view'),
   analyticsView: byId('analytics-view'),
@@ -48,6 +51,9 @@ const ui = {
 
 const board = new Board(byId('board'), (dealId) => writeView({ deal: dealId }));
 const migration = new MigrationPanel(byId('migrate-view'));
+const whatIf = new WhatIfPanel(byId('whatif-view'));
+/** Roles that run what-ifs (`CONTRACT.md` v2.2). */
+const SIMULATORS = new Set(['admin', 'ops', 'manager']);
 /** Roles that migrate deals (`CONTRACT.md` v2.1). */
 const MIGRATORS = new Set(['admin', 'ops']);
 
@@ -131,7 +137,24 @@ async function refresh(api) {
     refreshAnalytics(api, sop, view),
     refreshDetail(api, view),
     refreshMigration(api, sop, view),
+    refreshWhatIf(api, sop, view),
   ]);
+}
+
+/**
+ * The what-if tab, for admin, ops and managers, with a draft of the SOP's newest version.
+ * @param {import('./api.js').Api} api
+ * @param {any} sop
+ * @param {import('./location.js').View} view
+ */
+async function refreshWhatIf(api, sop, view) {
+  const allowed = SIMULATORS.has(session.me?.role ?? '');
+  ui.tabWhatIf.hidden = !allowed;
+  if (!allowed) {
+    if (view.view === 'whatif') writeView({ view: 'board' }, { replace: true });
+    return;
+  }
+  if (view.view === 'whatif') whatIf.show(api, sop);
 }
 
 /**
@@ -237,14 +260,22 @@ async function loadPace(api, sopId) {
 async function refreshAnalytics(api, sop, view) {
   const known = session.analytics.get(sop.id);
   const showing = view.view === 'analytics';
-  const stale = session.analyticsSop !== sop.id || Date.now() - session.analyticsAt > ANALYTICS_EVERY_MS;
+  const shown = `${sop.id}|${view.from}|${view.to}`;
+  const stale = session.analyticsSop !== shown || Date.now() - session.analyticsAt > ANALYTICS_EVERY_MS;
   if (known === 'hidden' || (known && !(showing && stale))) return showAnalyticsTab(sop.id);
+  const period = new URLSearchParams({
+    ...(view.from && { from: `${view.from}T00:00:00Z` }),
+    ...(view.to && { to: `${view.to}T23:59:59Z` }),
+  }).toString();
   try {
-    const analytics = await api.get(`/v1/sops/${encodeURIComponent(sop.id)}/analytics`);
+    const analytics = await api.get(`/v1/sops/${encodeURIComponent(sop.id)}/analytics${period ? `?${period}` : ''}`);
     session.analytics.set(sop.id, 'available');
     session.analyticsAt = Date.now();
-    session.analyticsSop = sop.id;
-    if (readView().sop === sop.id) renderAnalytics(ui.analyticsView, analytics);
+    session.analyticsSop = shown;
+    const now = readView();
+    if (now.sop === sop.id && now.from === view.from && now.to === view.to) {
+      renderAnalytics(ui.analyticsView, analytics, { from: view.from, to: view.to }, (picked) => writeView(picked));
+    }
   } catch (error) {
     if (error instanceof ApiError && (error.status === 403 || error.status === 404)) session.analytics.set(sop.id, 'hidden');
     else if (showing) throw error;
@@ -268,8 +299,15 @@ async function refreshDetail(api, view) {
   const path = `/v1/deals/${encodeURIComponent(view.deal)}`;
   let deal;
   let timeline;
+  /** @type {any} */
+  let explanation = null;
   try {
-    [deal, timeline] = await Promise.all([api.get(path), api.get(`${path}/timeline`)]);
+    [deal, timeline, explanation] = await Promise.all([
+      api.get(path),
+      api.get(`${path}/timeline`),
+      // Why each deadline falls when it does; the detail shows without it if it cannot be had.
+      api.get(`${path}/explain`).catch(() => null),
+    ]);
   } catch (error) {
     const stuck = error instanceof ApiError && error.status === 503 && error.problem?.code === 'deal_unavailable';
     if (!(error instanceof ApiError) || (error.status !== 404 && !stuck)) throw error;
@@ -281,13 +319,20 @@ async function refreshDetail(api, view) {
   const sop = await sopVersion(api, deal.sop);
   if (!stillShowing(view)) return;
   const entries = timeline?.events ?? [];
-  const signature = JSON.stringify([deal, entries]);
+  const signature = JSON.stringify([deal, entries, explanation]);
   ui.dealTitle.textContent = `${deal.customer?.name ?? ''} · ${deal.dealId}`;
   if (signature === session.detailSignature) return;
   // Someone is filling in a repair: redraw once they send it or leave the form, not under their typing.
   if (ui.dealBody.querySelector('[data-section="repairs"]')?.contains(document.activeElement)) return;
   session.detailSignature = signature;
-  renderDetail(ui.dealBody, deal, entries, sop, { role: session.me?.role ?? null, send: (path, body) => sendRepair(api, path, body) });
+  renderDetail(
+    ui.dealBody,
+    deal,
+    entries,
+    sop,
+    { role: session.me?.role ?? null, send: (path, body) => sendRepair(api, path, body) },
+    explanation,
+  );
 }
 
 /**
@@ -398,6 +443,8 @@ function signOut(message) {
   ui.tabAnalytics.hidden = true;
   migration.clear();
   ui.tabMigrate.hidden = true;
+  whatIf.clear();
+  ui.tabWhatIf.hidden = true;
   if (ui.dialog.open) ui.dialog.close();
   ui.whoami.hidden = true;
   ui.whoami.textContent = '';
@@ -426,13 +473,17 @@ function applyView() {
   ui.health.value = view.health;
   const analytics = view.view === 'analytics';
   const migrate = view.view === 'migrate';
-  ui.boardView.hidden = analytics || migrate;
+  const simulate = view.view === 'whatif';
+  ui.boardView.hidden = view.view !== 'board';
   ui.analyticsView.hidden = !analytics;
   ui.migrateView.hidden = !migrate;
-  ui.tabBoard.setAttribute('aria-selected', String(!analytics && !migrate));
+  ui.whatIfView.hidden = !simulate;
+  ui.tabBoard.setAttribute('aria-selected', String(view.view === 'board'));
   ui.tabAnalytics.setAttribute('aria-selected', String(analytics));
   ui.tabMigrate.setAttribute('aria-selected', String(migrate));
-  if (session.analyticsSop !== view.sop) ui.analyticsView.replaceChildren(h('p', { class: 'muted', text: 'Loading analytics…' }));
+  ui.tabWhatIf.setAttribute('aria-selected', String(simulate));
+  if (!session.analyticsSop.startsWith(`${view.sop}|`))
+    ui.analyticsView.replaceChildren(h('p', { class: 'muted', text: 'Loading analytics…' }));
   if (view.deal && session.api && !ui.dialog.open) {
     session.detailSignature = '';
     ui.dealTitle.textContent = `Deal ${view.deal}`;
@@ -456,6 +507,7 @@ ui.sop.addEventListener('change', () => writeView({ sop: ui.sop.value, deal: '' 
 ui.tabBoard.addEventListener('click', () => writeView({ view: 'board' }));
 ui.tabAnalytics.addEventListener('click', () => writeView({ view: 'analytics' }));
 ui.tabMigrate.addEventListener('click', () => writeView({ view: 'migrate' }));
+ui.tabWhatIf.addEventListener('click', () => writeView({ view: 'whatif' }));
 ui.filters.addEventListener('submit', (event) => {
   event.preventDefault();
   applyFilters();

@@ -10,8 +10,9 @@ import { repairSection } from './repairs.js';
  * @param {any[]} timeline oldest first, as the API answers
  * @param {any | null} sop the deal's own SOP version, for stage names and order
  * @param {{ role: string | null, send: (path: string, body?: unknown) => Promise<string> }} [repairs] the caller's role, and how a repair is sent
+ * @param {any} [explanation] `GET /v1/deals/:id/explain`, when it could be read
  */
-export function renderDetail(body, deal, timeline, sop, repairs) {
+export function renderDetail(body, deal, timeline, sop, repairs, explanation) {
   const stageName = (/** @type {string | null} */ id) => sop?.stages?.find((/** @type {any} */ s) => s.id === id)?.name ?? id ?? '';
   body.replaceChildren(
     summary(deal),
@@ -20,6 +21,7 @@ export function renderDetail(body, deal, timeline, sop, repairs) {
     requests(deal),
     risks(deal),
     escalations(deal, stageName),
+    explanation ? why(explanation, stageName) : '',
     repairs ? (repairSection(deal, sop, repairs.role, repairs.send) ?? '') : '',
     timelineSection(timeline, stageName),
   );
@@ -307,5 +309,86 @@ function timelineSection(timeline, stageName) {
           ),
         ),
     ),
+  );
+}
+
+/** What each deadline kind is called on the board. */
+const DEADLINE_NAMES = /** @type {Record<string, string>} */ ({
+  'stage.warning': 'SLA warning',
+  'stage.breach': 'SLA breach',
+  escalation: 'Escalation',
+  'request.warning': 'Request warning',
+  'request.breach': 'Request breach',
+  'risk.due': 'Risk due',
+});
+
+/**
+ * Why each pending deadline falls when it does, counted day by day on the deal's calendar, and the
+ * rule behind each alert fired.
+ * @param {any} explanation
+ * @param {(id: string | null) => string} stageName
+ */
+function why(explanation, stageName) {
+  /** @type {any[]} */
+  const deadlines = explanation.deadlines ?? [];
+  /** @type {any[]} */
+  const alerts = explanation.alerts ?? [];
+  /** @param {any} item */
+  const subject = (item) =>
+    [
+      item.stage ? stageName(item.stage) : '',
+      item.requestId ? `request ${item.requestId}` : '',
+      item.riskId ? `risk ${item.riskId}` : '',
+      typeof item.level === 'number' ? `level ${item.level + 1}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+  return section(
+    'Why: deadlines and the rules behind them',
+    'why',
+    deadlines.length === 0
+      ? h('p', { text: 'No deadline is pending.' })
+      : h(
+          'ul',
+          { class: 'why-list' },
+          ...deadlines.map((deadline) =>
+            h(
+              'li',
+              { 'data-deadline': deadline.kind },
+              h('strong', { text: DEADLINE_NAMES[deadline.kind] ?? deadline.kind }),
+              subject(deadline) ? ` · ${subject(deadline)}` : '',
+              ' · due ',
+              when(deadline.at),
+              h('div', { class: 'rule' }, h('code', { text: deadline.rule })),
+              h(
+                'details',
+                {},
+                h('summary', { text: `How ${deadline.clock === 'business' ? 'working' : 'wall'} time was counted` }),
+                h('ol', { class: 'why-steps' }, ...deadline.steps.map((/** @type {string} */ step) => h('li', { text: step }))),
+              ),
+            ),
+          ),
+        ),
+    alerts.length > 0 &&
+      h(
+        'details',
+        { class: 'why-alerts' },
+        h('summary', { text: `The rule behind each alert fired (${alerts.length})` }),
+        h(
+          'ul',
+          {},
+          ...alerts.map((alert) =>
+            h(
+              'li',
+              { 'data-alert-rule': alert.alertId },
+              h('strong', { text: alertName(alert.type) }),
+              ' · deadline ',
+              when(alert.deadline),
+              ' · ',
+              h('code', { text: alert.rule }),
+            ),
+          ),
+        ),
+      ),
   );
 }

@@ -1,11 +1,15 @@
 /**
  * What the page shows lives in the URL hash, so a reload or a shared link shows the same:
- * `#sop=quick-sop&owner=alice&tier=B&health=red&view=board&deal=acme-001`.
+ * `#sop=quick-sop&owner=alice&tier=B&health=red&view=board&deal=acme-001` (and `from` / `to`, the analytics period).
  */
 
-/** @typedef {{ sop: string, owner: string, tier: string, health: string, view: 'board' | 'analytics' | 'migrate', deal: string }} View */
+/** @typedef {'board' | 'analytics' | 'migrate' | 'whatif'} ViewName */
+/** @typedef {{ sop: string, owner: string, tier: string, health: string, view: ViewName, deal: string, from: string, to: string }} View */
 
-const FIELDS = /** @type {const} */ (['sop', 'owner', 'tier', 'health', 'view', 'deal']);
+const FIELDS = /** @type {const} */ (['sop', 'owner', 'tier', 'health', 'view', 'deal', 'from', 'to']);
+const VIEWS = /** @type {const} */ (['analytics', 'migrate', 'whatif']);
+/** A date of the analytics period, `YYYY-MM-DD`; anything else is no date. */
+const date = (/** @type {string | null} */ value) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : '');
 
 /** @returns {View} */
 export function readView() {
@@ -15,8 +19,10 @@ export function readView() {
     owner: params.get('owner') ?? '',
     tier: params.get('tier') ?? '',
     health: params.get('health') ?? '',
-    view: params.get('view') === 'analytics' ? 'analytics' : params.get('view') === 'migrate' ? 'migrate' : 'board',
+    view: VIEWS.find((view) => view === params.get('view')) ?? 'board',
     deal: params.get('deal') ?? '',
+    from: date(params.get('from')),
+    to: date(params.get('to')),
   };
 }
 

@@ -161,6 +161,7 @@ describe('OpenAPI lists 403 wherever a role can be refused', () => {
         'post /v1/deals/:dealId/actions',
         'post /v1/sops',
         'post /v1/sops/:id/migrations',
+        'post /v1/sops/:id/simulations',
         'get /v1/migrations/:migrationId',
         'post /v1/migrations/:migrationId/cancel',
         'post /v1/deals/:dealId/alerts/:alertId/redeliver',
@@ -172,11 +173,13 @@ describe('OpenAPI lists 403 wherever a role can be refused', () => {
 
   test("each route's role check refuses exactly the roles the contract's table refuses", () => {
     // Migrations (v2.1): started and cancelled by admin and ops (who publish SOPs), followed by managers too (who reassign).
+    // What-ifs (v2.2): admin, ops and managers, as the contract says (the roles that reassign).
     const permission: Record<string, keyof (typeof PERMISSIONS)['admin']> = {
       'post /v1/sops': 'publishSops',
       'post /v1/deals': 'createDeals',
       'post /v1/deals/:dealId/actions': 'act',
       'post /v1/sops/:id/migrations': 'publishSops',
+      'post /v1/sops/:id/simulations': 'reassign',
       'post /v1/migrations/:migrationId/cancel': 'publishSops',
       'get /v1/migrations/:migrationId': 'reassign',
       'post /v1/deals/:dealId/alerts/:alertId/redeliver': 'publishSops',
