@@ -245,7 +245,7 @@ test("a deal's detail says why each deadline falls when it does", async () => {
   const explanation = (await service.call('GET', '/v1/deals/why-1/explain', { as: 'manager' })).body;
   const kinds = await page.$$eval('[data-section="why"] [data-deadline]', (items) => items.map((i: any) => i.dataset.deadline));
   expect(kinds).toEqual(explanation.deadlines.map((deadline: any) => deadline.kind));
-  expect(kinds).toEqual(expect.arrayContaining(['stage.warning', 'stage.breach', 'request.warning', 'request.breach']));
+  expect(kinds).toEqual(expect.arrayContaining(['stage.warning', 'stage.breach', 'request.warning']));
   const breach = explanation.deadlines.find((deadline: any) => deadline.kind === 'stage.breach');
   expect(await page.textContent('[data-section="why"] [data-deadline="stage.breach"]')).toContain(
     'stages[0].sla.breachAfter = 5d business',
