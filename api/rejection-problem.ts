@@ -20,6 +20,9 @@ const REJECTION_STATUS: Record<Rejection['code'], number> = {
   unknown_alert: 404,
   delivery_pending: 409,
   already_delivered: 409,
+  unknown_playbook: 422,
+  unknown_task: 409,
+  task_done: 409,
 };
 const TITLES: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content' };
 

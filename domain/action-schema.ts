@@ -51,7 +51,10 @@ export const actionSchema = z.discriminatedUnion('type', [
     summary: reasonSchema,
     owner: subjectSchema.optional(),
     dueBy: isoInstant.optional(),
+    /** A key of the SOP's `riskPlaybooks`: its steps become the risk's tasks. */
+    playbook: stageRef.optional(),
   }),
+  z.strictObject({ type: z.literal('complete_task'), riskId: itemId, taskId: stageRef, note: noteSchema.optional() }),
   z.strictObject({ type: z.literal('resolve_risk'), riskId: itemId, note: noteSchema.optional() }),
   z.strictObject({ type: z.literal('mark_lost'), reason: reasonSchema }),
   z.strictObject({ type: z.literal('move_to_stage'), stage: stageRef, reason: reasonSchema }),

@@ -15,6 +15,8 @@ export interface AlertSubject {
   readonly level: number | null;
   readonly occurrence: number | null;
   readonly notify: readonly string[];
+  /** A risk's task (`deal.task.overdue`); absent for every other alert. */
+  readonly taskId?: string | null;
 }
 
 /** Resolves a role to the person who fills it on this deal: the owner, or the deal's team. */
@@ -44,6 +46,8 @@ export function alertId(state: DealState, subject: AlertSubject): string {
     risk?.raisedAt ?? '',
     subject.level ?? '',
     subject.occurrence ?? '',
+    // Only a task's alert names its task, so every other alert keeps the id it always had.
+    ...(subject.taskId ? [`task:${subject.taskId}`] : []),
     // Only where a deal may meet the same alert again (a stage re-entered, a deal reopened), so every
     // other alert keeps the id it always had.
     ...(subject.stage !== null && state.stage?.restarted ? [`entered:${state.stage.enteredAt}`] : []),
@@ -77,6 +81,7 @@ export function alertPayload(state: DealState, sop: Sop, subject: AlertSubject, 
     occurrence: subject.occurrence,
     notify: subject.notify,
     recipients: recipientsOf(state, subject.notify),
+    ...(subject.taskId ? { taskId: subject.taskId } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { alertId, alertPayload, type AlertSubject } from './alerts';
 import { clockFor, type SlaClock } from './clock';
-import type { AlertEvent, RequestDeadlines, StageDeadlines } from './deal-events';
+import type { AlertEvent, RequestDeadlines, StageDeadlines, TaskDeadline } from './deal-events';
 import type { DealState, Instant } from './deal-state';
 import { applyAlertEffect, evolve } from './evolve';
 import type { Sop, Stage } from './sop-schema';
@@ -51,7 +51,7 @@ export function resumedDeadlines(
   state: DealState,
   sop: Sop,
   resumedAt: Instant,
-): { stage: StageDeadlines | null; requests: RequestDeadlines[] } {
+): { stage: StageDeadlines | null; requests: RequestDeadlines[]; tasks?: TaskDeadline[] } {
   const since = state.paused ? ms(state.paused.since) : ms(resumedAt);
   const until = ms(resumedAt);
   const shift = (clock: SlaClock, startedAt: Instant, deadline: Instant | null): Instant | null =>
@@ -77,7 +77,16 @@ export function resumedDeadlines(
       warnAt: shift(clock, request.clockFrom ?? request.openedAt, request.warnAt),
       breachAt: shift(clock, request.clockFrom ?? request.openedAt, request.breachAt),
     }));
-  return { stage, requests };
+  // A risk's tasks run on the continuous clock from the risk's raising.
+  const continuous = clockFor('continuous', sop.calendar);
+  const tasks = state.risks
+    .filter((risk) => !risk.resolvedAt && risk.tasks)
+    .flatMap((risk) =>
+      (risk.tasks ?? [])
+        .filter((task) => !task.doneAt && !task.overdue)
+        .map((task) => ({ riskId: risk.riskId, taskId: task.taskId, dueBy: shift(continuous, risk.raisedAt, task.dueBy) as Instant })),
+    );
+  return tasks.length > 0 ? { stage, requests, tasks } : { stage, requests };
 }
 
 /** A moment at which time itself produces an event on this deal. */
@@ -93,11 +102,30 @@ export interface Deadline extends AlertSubject {
 export function deadlines(state: DealState, sop: Sop): Deadline[] {
   if (state.status !== 'open') return [];
   const list: Deadline[] = [...riskDeadlines(state)];
-  if (!state.paused) list.push(...stageDeadlineList(state, sop), ...requestDeadlineList(state, sop));
+  if (!state.paused) list.push(...stageDeadlineList(state, sop), ...requestDeadlineList(state, sop), ...taskDeadlines(state));
   return list.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
 const NONE = { stage: null, requestId: null, riskId: null, level: null, occurrence: null } as const;
+
+/** Each open risk's tasks not done nor overdue yet, due at their `dueBy`; the task's role and the deal's owner are told. */
+function taskDeadlines(state: DealState): Deadline[] {
+  return state.risks
+    .filter((risk) => !risk.resolvedAt && risk.tasks)
+    .flatMap((risk) =>
+      (risk.tasks ?? [])
+        .filter((task) => !task.doneAt && !task.overdue)
+        .map((task) => ({
+          ...NONE,
+          at: task.dueBy,
+          deadline: task.dueBy,
+          type: 'deal.task.overdue' as const,
+          riskId: risk.riskId,
+          taskId: task.taskId,
+          notify: [...new Set([task.role, 'owner'])],
+        })),
+    );
+}
 
 function stageDeadlineList(state: DealState, sop: Sop): Deadline[] {
   const run = state.stage;
@@ -196,6 +224,8 @@ function draftOf(due: Deadline, sop: Sop): { type: AlertEvent['type']; data: Rec
       return { type: 'request_breached', data: { requestId: due.requestId } };
     case 'deal.risk.overdue':
       return { type: 'risk_overdue', data: { riskId: due.riskId } };
+    case 'deal.task.overdue':
+      return { type: 'task_overdue', data: { riskId: due.riskId, taskId: due.taskId } };
     case 'deal.escalated': {
       const stage = sop.stages.find((s) => s.id === due.stage) as Stage;
       const repeat = stage.escalations[due.level as number]?.repeatEvery;

@@ -1,5 +1,12 @@
 import type { Attributes, Customer } from './deal-schema';
 import type { AlertPayload, Delivery, EscalationClock, Instant } from './deal-state';
+
+/** A task's deadline as a clock event starts or moves it. */
+export interface TaskDeadline {
+  readonly riskId: string;
+  readonly taskId: string;
+  readonly dueBy: Instant;
+}
 import type { Rule } from './rules';
 
 /** Deadlines a clock event starts or moves, as absolute instants. */
@@ -48,10 +55,23 @@ export type DealEvent =
   | Shape<'request_answered', { requestId: string; note: string | null }>
   | Shape<'revision_requested', { stage: string; reason: string; revision: number }>
   | Shape<'paused', { reason: string }>
-  | Shape<'resumed', { pausedMs: number; stage: StageDeadlines | null; requests: RequestDeadlines[] }>
+  /** `tasks`: the open risks' tasks moved later; absent when there were none. */
+  | Shape<'resumed', { pausedMs: number; stage: StageDeadlines | null; requests: RequestDeadlines[]; tasks?: TaskDeadline[] }>
   | Shape<'reassigned', { from: string; to: string }>
   | Shape<'deal_updated', { amount?: number; customer?: Customer; team?: Record<string, string>; attributes?: Attributes }>
-  | Shape<'risk_raised', { riskId: string; summary: string; owner: string; dueBy: Instant | null }>
+  | Shape<
+      'risk_raised',
+      {
+        riskId: string;
+        summary: string;
+        owner: string;
+        dueBy: Instant | null;
+        /** With a playbook: its id, and its steps as tasks. */
+        playbook?: string;
+        tasks?: Array<{ taskId: string; summary: string; role: string; owner: string | null; dueBy: Instant }>;
+      }
+    >
+  | Shape<'task_completed', { riskId: string; taskId: string; note: string | null }>
   | Shape<'risk_resolved', { riskId: string; note: string | null }>
   | Shape<'deal_won', Record<string, never>>
   | Shape<'deal_lost', { reason: string }>
@@ -61,6 +81,7 @@ export type DealEvent =
   | Shape<'request_warning', { requestId: string; alert: AlertPayload }>
   | Shape<'request_breached', { requestId: string; alert: AlertPayload }>
   | Shape<'risk_overdue', { riskId: string; alert: AlertPayload }>
+  | Shape<'task_overdue', { riskId: string; taskId: string; alert: AlertPayload }>
   /** An alert sent again by hand (`POST …/alerts/:alertId/redeliver`), under its own webhook id. */
   | Shape<'alert_redelivered', { alertId: string }>
   | Shape<'delivery_recorded', { alertId: string; delivery: Exclude<Delivery, 'pending'>; error: string | null }>
@@ -83,5 +104,5 @@ export type DealEventType = DealEvent['type'];
 export type EventOf<T extends DealEventType> = Extract<DealEvent, { type: T }>;
 /** The events time produces; each carries the webhook it sends. */
 export type AlertEvent = EventOf<
-  'sla_warning' | 'sla_breached' | 'escalation_fired' | 'request_warning' | 'request_breached' | 'risk_overdue'
+  'sla_warning' | 'sla_breached' | 'escalation_fired' | 'request_warning' | 'request_breached' | 'risk_overdue' | 'task_overdue'
 >;

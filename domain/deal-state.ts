@@ -7,7 +7,13 @@ export type Health = 'green' | 'yellow' | 'red';
 export type DealStatus = 'open' | 'won' | 'lost';
 export type Delivery = 'pending' | 'delivered' | 'failed' | 'skipped';
 export type AlertType =
-  'deal.sla.warning' | 'deal.sla.breached' | 'deal.escalated' | 'deal.request.warning' | 'deal.request.breached' | 'deal.risk.overdue';
+  | 'deal.sla.warning'
+  | 'deal.sla.breached'
+  | 'deal.escalated'
+  | 'deal.request.warning'
+  | 'deal.request.breached'
+  | 'deal.risk.overdue'
+  | 'deal.task.overdue';
 
 /** The next firing of one entry of a stage's escalation ladder. */
 export interface EscalationClock {
@@ -46,6 +52,18 @@ export interface RequestRun {
   readonly clockFrom?: Instant;
 }
 
+/** A step of the playbook a risk was raised with, as the deal's task. */
+export interface RiskTask {
+  readonly taskId: string;
+  readonly summary: string;
+  /** The step's role, and the subject it resolved to on the deal when the risk was raised (null: nobody holds it). */
+  readonly role: string;
+  readonly owner: string | null;
+  readonly dueBy: Instant;
+  readonly doneAt: Instant | null;
+  readonly overdue: boolean;
+}
+
 export interface RiskRecord {
   readonly riskId: string;
   readonly summary: string;
@@ -54,6 +72,11 @@ export interface RiskRecord {
   readonly raisedAt: Instant;
   readonly resolvedAt: Instant | null;
   readonly overdue: boolean;
+  /** The playbook it was raised with, and its steps as tasks; absent without one. */
+  readonly playbook?: string;
+  readonly tasks?: readonly RiskTask[];
+  /** The pauses its tasks' clocks stood still for (for explaining their deadlines). */
+  readonly pauses?: ReadonlyArray<{ readonly from: Instant; readonly to: Instant }>;
 }
 
 export interface Recipient {
@@ -84,6 +107,8 @@ export interface AlertPayload {
   readonly occurrence: number | null;
   readonly notify: readonly string[];
   readonly recipients: readonly Recipient[];
+  /** A risk's task that fell overdue (`deal.task.overdue` only). */
+  readonly taskId?: string;
 }
 
 /** A warning, breach or escalation recorded on the deal, with the state of its webhook delivery. */
@@ -95,6 +120,7 @@ export interface AlertRecord {
   readonly riskId: string | null;
   readonly level: number | null;
   readonly occurrence: number | null;
+  readonly taskId?: string;
   readonly firedAt: Instant;
   readonly delivery: Delivery;
   /** The webhook body: kept while the delivery is pending (a new run sends it again) and once it failed or was skipped (to send it by hand). */

@@ -7,7 +7,9 @@ import type { DealState, Instant } from './deal-state';
 import { DAY } from './duration';
 import { canAct, canReassign } from './permissions';
 import { reject, type Rejection } from './rejection';
-import type { Sop } from './sop-schema';
+import type { Playbook, Sop } from './sop-schema';
+import { recipientsOf } from './alerts';
+import { clockFor } from './clock';
 
 export interface DecideContext {
   readonly now: Instant;
@@ -111,7 +113,28 @@ export function decide(state: DealState, action: Action, ctx: DecideContext): De
         return reject('risk_exists', `Risk "${action.riskId}" is already open.`);
       }
       const dueBy = action.dueBy ? new Date(action.dueBy).toISOString() : null;
-      return [event('risk_raised', { riskId: action.riskId, summary: action.summary, owner: action.owner ?? state.owner, dueBy })];
+      const raised = { riskId: action.riskId, summary: action.summary, owner: action.owner ?? state.owner, dueBy };
+      if (action.playbook === undefined) return [event('risk_raised', raised)];
+      const playbook =
+        ctx.sop.riskPlaybooks && Object.hasOwn(ctx.sop.riskPlaybooks, action.playbook) ? ctx.sop.riskPlaybooks[action.playbook] : null;
+      if (!playbook) {
+        return reject('unknown_playbook', `SOP ${ctx.sop.id} v${ctx.sop.version} has no risk playbook "${action.playbook}".`, {
+          playbooks: Object.keys(ctx.sop.riskPlaybooks ?? {}),
+        });
+      }
+      return [event('risk_raised', { ...raised, playbook: action.playbook, tasks: playbookTasks(state, ctx.sop, playbook, at) })];
+    }
+    case 'complete_task': {
+      const risk = state.risks.find((r) => r.riskId === action.riskId && !r.resolvedAt);
+      if (!risk) return reject('unknown_risk', `No open risk "${action.riskId}" on this deal.`);
+      const task = risk.tasks?.find((t) => t.taskId === action.taskId);
+      if (!task) {
+        return reject('unknown_task', `Risk "${action.riskId}" has no task "${action.taskId}".`, {
+          tasks: (risk.tasks ?? []).map((t) => t.taskId),
+        });
+      }
+      if (task.doneAt) return reject('task_done', `Task "${action.taskId}" of risk "${action.riskId}" was completed at ${task.doneAt}.`);
+      return [event('task_completed', { riskId: action.riskId, taskId: action.taskId, note: action.note ?? null })];
     }
     case 'resolve_risk':
       if (!state.risks.some((r) => r.riskId === action.riskId && !r.resolvedAt)) {
@@ -130,6 +153,18 @@ export function decide(state: DealState, action: Action, ctx: DecideContext): De
       ];
     }
   }
+}
+
+/** A playbook's steps as a risk's tasks: each owned by whoever holds its role on the deal, due `dueIn` after now. */
+function playbookTasks(state: DealState, sop: Sop, playbook: Playbook, at: Instant) {
+  const clock = clockFor('continuous', sop.calendar);
+  return playbook.steps.map((step) => ({
+    taskId: step.id,
+    summary: step.summary,
+    role: step.owner,
+    owner: recipientsOf(state, [step.owner])[0].subject,
+    dueBy: new Date(clock.add(Date.parse(at), step.dueIn)).toISOString(),
+  }));
 }
 
 /** The events of completing `stage`, the current one, whatever it still lacks: completed, then the deal moves on. */

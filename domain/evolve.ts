@@ -1,5 +1,5 @@
 import type { AlertEvent, DealEvent, RequestDeadlines } from './deal-events';
-import type { AlertRecord, DealState, Health, RequestRun, StageRun } from './deal-state';
+import type { AlertRecord, DealState, Health, RequestRun, RiskRecord, RiskTask, StageRun } from './deal-state';
 
 /** The only way a deal's state changes: apply one event. Pure; the event carries every instant. */
 export function evolve(state: DealState, event: DealEvent): DealState {
@@ -58,9 +58,13 @@ export function evolve(state: DealState, event: DealEvent): DealState {
       };
     }
     case 'risk_raised': {
-      const { riskId, summary, owner, dueBy } = event.data;
-      return { ...state, risks: [...state.risks, { riskId, summary, owner, dueBy, raisedAt: event.at, resolvedAt: null, overdue: false }] };
+      const { riskId, summary, owner, dueBy, playbook, tasks } = event.data;
+      const risk: RiskRecord = { riskId, summary, owner, dueBy, raisedAt: event.at, resolvedAt: null, overdue: false };
+      const steps = tasks?.map((task): RiskTask => ({ ...task, doneAt: null, overdue: false }));
+      return { ...state, risks: [...state.risks, playbook && steps ? { ...risk, playbook, tasks: steps } : risk] };
     }
+    case 'task_completed':
+      return withTask(state, event.data.riskId, event.data.taskId, (task) => ({ ...task, doneAt: event.at }));
     case 'risk_resolved':
       return {
         ...state,
@@ -114,7 +118,21 @@ export function applyAlertEffect(state: DealState, event: AlertEvent): DealState
         ...state,
         risks: state.risks.map((risk) => (risk.riskId === event.data.riskId && !risk.resolvedAt ? { ...risk, overdue: true } : risk)),
       };
+    case 'task_overdue':
+      return withTask(state, event.data.riskId, event.data.taskId, (task) => ({ ...task, overdue: true }));
   }
+}
+
+/** The task of an open risk, changed. */
+function withTask(state: DealState, riskId: string, taskId: string, change: (task: RiskTask) => RiskTask): DealState {
+  return {
+    ...state,
+    risks: state.risks.map((risk) =>
+      risk.riskId === riskId && !risk.resolvedAt && risk.tasks
+        ? { ...risk, tasks: risk.tasks.map((task) => (task.taskId === taskId ? change(task) : task)) }
+        : risk,
+    ),
+  };
 }
 
 function withAlert(state: DealState, event: AlertEvent): DealState {
@@ -127,6 +145,7 @@ function withAlert(state: DealState, event: AlertEvent): DealState {
     riskId: alert.riskId,
     level: alert.level,
     occurrence: alert.occurrence,
+    ...(alert.taskId !== undefined && { taskId: alert.taskId }),
     firedAt: event.at,
     delivery: 'pending',
     payload: alert,
@@ -176,7 +195,19 @@ function resumed(state: DealState, data: Extract<DealEvent, { type: 'resumed' }>
     const started = request.clockFrom ?? request.openedAt;
     return { pauses: [...(request.pauses ?? []), { from: since > started ? since : started, to: at }] };
   });
-  return { ...state, paused: null, stage, requests };
+  // Open risks' tasks: their deadlines move with the pause, which their clocks record.
+  const risks = data.tasks
+    ? state.risks.map((risk) => {
+        const moved = data.tasks?.filter((task) => task.riskId === risk.riskId) ?? [];
+        if (moved.length === 0 || !risk.tasks) return risk;
+        return {
+          ...risk,
+          tasks: risk.tasks.map((task) => ({ ...task, dueBy: moved.find((m) => m.taskId === task.taskId)?.dueBy ?? task.dueBy })),
+          pauses: [...(risk.pauses ?? []), { from: since > risk.raisedAt ? since : risk.raisedAt, to: at }],
+        };
+      })
+    : state.risks;
+  return { ...state, paused: null, stage, requests, risks };
 }
 
 function reopened(state: DealState, data: Extract<DealEvent, { type: 'deal_reopened' }>['data'], at: string): DealState {

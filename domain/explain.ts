@@ -6,7 +6,7 @@ import type { AlertPayload, AlertType, DealState, Instant } from './deal-state';
 import type { Calendar, ClockKind, Sop } from './sop-schema';
 import type { StageVisit } from './stage-visit';
 
-export type DeadlineKind = 'stage.warning' | 'stage.breach' | 'escalation' | 'request.warning' | 'request.breach' | 'risk.due';
+export type DeadlineKind = 'stage.warning' | 'stage.breach' | 'escalation' | 'request.warning' | 'request.breach' | 'risk.due' | 'task.due';
 
 /** One pending deadline and how it was reached (`GET /v1/deals/:dealId/explain`). */
 export interface ExplainedDeadline {
@@ -14,6 +14,8 @@ export interface ExplainedDeadline {
   readonly stage: string | null;
   readonly requestId: string | null;
   readonly riskId: string | null;
+  /** A risk's task (`task.due`); absent for every other deadline. */
+  readonly taskId?: string;
   readonly level: number | null;
   readonly at: Instant;
   /** The SOP path and value the deadline comes from, e.g. `stages[1].sla.breachAfter = 2d business`. */
@@ -50,12 +52,13 @@ const KINDS: Record<AlertType, DeadlineKind> = {
   'deal.request.warning': 'request.warning',
   'deal.request.breached': 'request.breach',
   'deal.risk.overdue': 'risk.due',
+  'deal.task.overdue': 'task.due',
 };
 
 /** Days walked one line each; a deadline further out ends with one line for the rest. */
 const MAX_DAYS_EXPLAINED = 400;
 
-type Subject = Pick<AlertSubject, 'type' | 'stage' | 'requestId' | 'riskId' | 'level' | 'occurrence'>;
+type Subject = Pick<AlertSubject, 'type' | 'stage' | 'requestId' | 'riskId' | 'level' | 'occurrence' | 'taskId'>;
 interface Source {
   readonly rule: string;
   readonly clock: ClockKind | 'date';
@@ -65,6 +68,17 @@ interface Source {
 
 /** Where in the SOP an alert's deadline comes from. */
 function sourceOf(subject: Subject, sop: Sop, state: DealState): Source {
+  if (subject.type === 'deal.task.overdue') {
+    const risk = state.risks.find((r) => r.riskId === subject.riskId && r.tasks?.some((t) => t.taskId === subject.taskId));
+    const steps = risk?.playbook ? (sop.riskPlaybooks?.[risk.playbook]?.steps ?? []) : [];
+    const index = steps.findIndex((step) => step.id === subject.taskId);
+    if (!risk?.playbook || index < 0) return { rule: `task "${subject.taskId}" of risk "${subject.riskId}"`, clock: 'date' };
+    return {
+      rule: `riskPlaybooks.${risk.playbook}.steps[${index}].dueIn = ${steps[index].dueIn} continuous`,
+      clock: 'continuous',
+      duration: steps[index].dueIn,
+    };
+  }
   if (subject.type === 'deal.risk.overdue') {
     const risk = state.risks.find((r) => r.riskId === subject.riskId);
     return { rule: `raise_risk "${subject.riskId}" dueBy = ${risk?.dueBy ?? 'unknown'}`, clock: 'date' };
@@ -202,7 +216,9 @@ function clockStart(
   }
   if (deadline.riskId !== null) {
     const risk = state.risks.find((r) => r.riskId === deadline.riskId && !r.resolvedAt);
-    return { from: risk?.raisedAt ?? deadline.at, pauses: [] };
+    // A task's clock stands still while the deal is paused; a risk's own due date does not move.
+    const pauses = deadline.taskId ? spans(risk?.pauses ?? [], ms(deadline.at)) : [];
+    return { from: risk?.raisedAt ?? deadline.at, pauses };
   }
   const run = state.stage;
   const pauses = visit && run && visit.stage === run.id ? spans(visit.pauses, ms(deadline.at)) : [];
@@ -249,6 +265,7 @@ export function explainDeal(
       stage: deadline.stage,
       requestId: deadline.requestId,
       riskId: deadline.riskId,
+      ...(deadline.taskId ? { taskId: deadline.taskId } : {}),
       level: deadline.level,
       at: deadline.at,
       rule: source.rule,

@@ -44,6 +44,7 @@ const ALERT_EVENTS = new Set<DealEvent['type']>([
   'request_warning',
   'request_breached',
   'risk_overdue',
+  'task_overdue',
 ]);
 
 /**
@@ -80,8 +81,12 @@ function actionOf(event: DealEvent): Action | null {
     case 'deal_updated':
       return { type: 'update_deal', ...event.data };
     case 'risk_raised': {
-      const { riskId, summary, owner, dueBy } = event.data;
-      return { type: 'raise_risk', riskId, summary, owner, ...(dueBy !== null && { dueBy }) };
+      const { riskId, summary, owner, dueBy, playbook } = event.data;
+      return { type: 'raise_risk', riskId, summary, owner, ...(dueBy !== null && { dueBy }), ...(playbook !== undefined && { playbook }) };
+    }
+    case 'task_completed': {
+      const { riskId, taskId, note } = event.data;
+      return { type: 'complete_task', riskId, taskId, ...(note !== null && { note }) };
     }
     case 'risk_resolved': {
       const { riskId, note } = event.data;

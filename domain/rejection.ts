@@ -17,6 +17,9 @@ export const REJECTION_CODES = [
   'unknown_alert',
   'delivery_pending',
   'already_delivered',
+  'unknown_playbook',
+  'unknown_task',
+  'task_done',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

@@ -47,6 +47,9 @@ export function lintSop(input: unknown): Problem[] {
     ...lintSla(input.requestSla, ['requestSla'], calendar, '48h'),
     ...stages.flatMap((stage, index) => lintStage(stage, ['stages', index], calendar)),
     ...lintStageIds(stages),
+    ...(isObject(input.riskPlaybooks)
+      ? Object.entries(input.riskPlaybooks).flatMap(([id, playbook]) => lintPlaybook(playbook, ['riskPlaybooks', id]))
+      : []),
     ...(stages.length > 0 && stages.every((stage) => isObject(stage) && stage.skipWhen !== undefined)
       ? [
           {
@@ -127,6 +130,22 @@ function lintStage(stage: unknown, path: PropertyKey[], calendar: Calendar): Pro
     ),
     ...lintRuleFields(stage.skipWhen, [...path, 'skipWhen']),
   ];
+}
+
+function lintPlaybook(playbook: unknown, path: PropertyKey[]): Problem[] {
+  if (!isObject(playbook)) return [];
+  const steps = asArray(playbook.steps);
+  const ids = steps.map((step) => (isObject(step) ? step.id : undefined));
+  return steps.flatMap((step, index) =>
+    isObject(step)
+      ? [
+          ...lintPositive(step.dueIn, [...path, 'steps', index, 'dueIn'], 'a dueIn'),
+          ...(step.id !== undefined && ids.indexOf(step.id) !== index
+            ? [{ path: pathOf([...path, 'steps', index, 'id']), message: `step id "${String(step.id)}" is used twice in this playbook` }]
+            : []),
+        ]
+      : [],
+  );
 }
 
 function lintRuleFields(rule: unknown, path: PropertyKey[]): Problem[] {

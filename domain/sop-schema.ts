@@ -90,6 +90,21 @@ export const stageSchema = z.strictObject({
 });
 export type Stage = z.infer<typeof stageSchema>;
 
+/** One step of a risk playbook: raising the risk gives the deal a task per step (`CONTRACT.md` v2.4). */
+export const playbookStepSchema = z.strictObject({
+  id: z.string().regex(STAGE_ID, 'a step id is lower-case letters, digits and dashes'),
+  summary: z.string().min(1).max(500),
+  /** The role that does it: the deal's owner, or a role of its team. */
+  owner: roleSchema,
+  /** Due this long after the risk is raised, on the continuous clock. */
+  dueIn: durationSchema,
+});
+export const playbookSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  steps: z.array(playbookStepSchema).min(1).max(50),
+});
+export type Playbook = z.infer<typeof playbookSchema>;
+
 export const sopSchema = z.strictObject({
   id: z.string().regex(SOP_ID, 'an SOP id is 2 to 63 lower-case letters, digits and dashes'),
   version: z.number().int().min(1).max(1_000_000),
@@ -102,6 +117,14 @@ export const sopSchema = z.strictObject({
   }),
   requestSla: requestSlaSchema.default({ breachAfter: '48h', clock: 'continuous', notify: ['owner', 'manager'] }),
   stages: z.array(stageSchema).min(1).max(50),
+  /**
+   * Playbooks prepared in advance, by id: `raise_risk` with `playbook` gives the deal their steps as
+   * tasks. Absent, not defaulted: SOPs published before it keep their exact content.
+   */
+  riskPlaybooks: z
+    .record(z.string().regex(STAGE_ID, 'a playbook id is lower-case letters, digits and dashes'), playbookSchema)
+    .refine((playbooks) => Object.keys(playbooks).length <= 100, 'at most 100 playbooks')
+    .optional(),
 });
 /** A published SOP version, with every default filled in. */
 export type Sop = z.infer<typeof sopSchema>;

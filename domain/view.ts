@@ -36,7 +36,25 @@ export interface DealView {
     warnAt: Instant | null;
     breachAt: Instant | null;
   }>;
-  risks: Array<{ riskId: string; summary: string; owner: string; dueBy: Instant | null; raisedAt: Instant; resolvedAt: Instant | null }>;
+  risks: Array<{
+    riskId: string;
+    summary: string;
+    owner: string;
+    dueBy: Instant | null;
+    raisedAt: Instant;
+    resolvedAt: Instant | null;
+    /** The playbook it was raised with (`CONTRACT.md` v2.4), and its steps as tasks; none without one. */
+    playbook: string | null;
+    tasks: Array<{
+      taskId: string;
+      summary: string;
+      owner: string | null;
+      role: string;
+      dueBy: Instant;
+      doneAt: Instant | null;
+      overdue: boolean;
+    }>;
+  }>;
   revisions: Record<string, number>;
   escalations: Array<{
     id: string;
@@ -117,13 +135,23 @@ export function dealView(state: DealState, sop: Sop): DealView {
       warnAt: answeredAt ? null : running(warnAt),
       breachAt: answeredAt ? null : running(breachAt),
     })),
-    risks: state.risks.map(({ riskId, summary, owner, dueBy, raisedAt, resolvedAt }) => ({
+    risks: state.risks.map(({ riskId, summary, owner, dueBy, raisedAt, resolvedAt, playbook, tasks }) => ({
       riskId,
       summary,
       owner,
       dueBy,
       raisedAt,
       resolvedAt,
+      playbook: playbook ?? null,
+      tasks: (tasks ?? []).map(({ taskId, summary: task, owner: holder, role, dueBy: due, doneAt, overdue }) => ({
+        taskId,
+        summary: task,
+        owner: holder,
+        role,
+        dueBy: due,
+        doneAt,
+        overdue,
+      })),
     })),
     revisions: { ...state.revisions },
     escalations: state.alerts.map(({ id, type, stage, requestId, level, occurrence, firedAt, delivery }) => ({
