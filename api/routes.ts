@@ -5,6 +5,7 @@ import { bodyHash, type Idempotency } from './idempotency';
 import { problems } from './problem';
 import { defineRoute, type Route } from './route';
 import type { MigrationService } from './migration-service';
+import type { RiskService } from './risk-service';
 import type { SimulationService } from './simulation-service';
 import {
   dealListQuery,
@@ -14,6 +15,7 @@ import {
   migrationBody,
   migrationParams,
   checkSimulationBody,
+  riskListQuery,
   simulationBody,
   sopParams,
   sopVersionParams,
@@ -26,6 +28,7 @@ export interface Services {
   readonly sops: SopService;
   readonly migrations: MigrationService;
   readonly simulations: SimulationService;
+  readonly risks: RiskService;
 }
 
 /** `Idempotency-Key`, scoped to the caller by the services; 422 when it is not 1–255 characters. */
@@ -54,7 +57,7 @@ const maySimulate = rolesWith('reassign', 'run what-if simulations');
 /** Every route of the API, in the order of `CONTRACT.md`. */
 // Each route has its own parameter types; the list holds them side by side.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function routes({ deals, sops, migrations, simulations }: Services): Route<any, any, any>[] {
+export function routes({ deals, sops, migrations, simulations, risks }: Services): Route<any, any, any>[] {
   return [
     defineRoute({
       method: 'post',
@@ -232,6 +235,16 @@ export function routes({ deals, sops, migrations, simulations }: Services): Rout
       query: timelineQuery,
       responses: { 200: '{ events } or, paged, { events, nextPageToken }', 404: 'No deal the caller may read' },
       handle: async ({ params, query, actor }) => ({ status: 200, body: await deals.timeline(params.dealId, actor, query) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/risks',
+      summary:
+        'The weekly risk review: risks of the open deals the caller may read, with owner and what is due next, the most overdue first',
+      tag: 'Deals',
+      query: riskListQuery,
+      responses: { 200: '{ risks: [{ dealId, riskId, summary, owner, nextTask, nextDueAt, overdueMs, … }], truncated }' },
+      handle: async ({ query, actor }) => ({ status: 200, body: await risks.review(query, actor) }),
     }),
     defineRoute({
       method: 'get',

@@ -37,6 +37,13 @@ export const dealListQuery = z.strictObject({
   pageToken: z.string().max(4096).regex(PAGE_TOKEN, 'not a page token from this API').optional(),
 });
 
+/** `GET /v1/risks` (`CONTRACT.md` v2.4): the weekly risk review's filters. */
+export const riskListQuery = z.strictObject({
+  status: z.enum(['open', 'resolved', 'all']).default('open'),
+  owner: z.string().regex(SUBJECT, 'an owner is letters, digits and . _ @ -, at most 128').optional(),
+  sopId: z.string().regex(SOP_ID, 'an SOP id is 2 to 63 lower-case letters, digits and dashes').optional(),
+});
+
 export const alertParams = dealParams.extend({ alertId: z.string().regex(/^msg_[A-Za-z0-9_-]{1,100}$/, 'not an alert id') });
 
 export const migrationParams = z.strictObject({ migrationId: z.string().regex(/^mig_[A-Za-z0-9_-]{1,64}$/, 'not a migration id') });

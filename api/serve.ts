@@ -14,6 +14,7 @@ import { DealService } from './deal-service';
 import { publishSopFiles } from './publish-sops';
 import { createReadiness } from './readiness';
 import { MigrationService } from './migration-service';
+import { RiskService } from './risk-service';
 import { SimulationService } from './simulation-service';
 import { SopService } from './sop-service';
 import { apiConnectionOptions } from './temporal-connection';
@@ -58,6 +59,7 @@ export async function serveApi(options: {
       sops,
       migrations: new MigrationService(client, sops, config.taskQueue),
       simulations: new SimulationService(client, config.namespace, sops, deals),
+      risks: new RiskService(deals),
     },
     analytics,
     callers: new Callers(new KeyRing(options.apiKeys), sso),

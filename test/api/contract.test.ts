@@ -368,6 +368,7 @@ describe('reads and lists', () => {
         '/v1/migrations/{migrationId}/cancel',
         '/v1/deals/{dealId}/alerts/{alertId}/redeliver',
         '/v1/deals/{dealId}/explain',
+        '/v1/risks',
         '/v1/me',
       ].sort(),
     );

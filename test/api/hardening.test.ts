@@ -139,7 +139,13 @@ describe('a role that may never do a thing gets 403 before its request is valida
 
 describe('OpenAPI lists 403 wherever a role can be refused', () => {
   // The route objects only close over their services; none is called here.
-  const apiRoutes = routes({ deals: {} as never, sops: {} as never, migrations: {} as never, simulations: {} as never });
+  const apiRoutes = routes({
+    deals: {} as never,
+    sops: {} as never,
+    migrations: {} as never,
+    simulations: {} as never,
+    risks: {} as never,
+  });
   let doc: any;
   beforeAll(async () => {
     doc = (await service.call('GET', '/v1/openapi.json', { as: null })).body;

@@ -8,6 +8,7 @@ import { AnalyticsService } from '../../api/analytics-service';
 import { DealService } from '../../api/deal-service';
 import { createReadiness } from '../../api/readiness';
 import { MigrationService } from '../../api/migration-service';
+import { RiskService } from '../../api/risk-service';
 import { SimulationService } from '../../api/simulation-service';
 import { SopService } from '../../api/sop-service';
 import { apiConnectionOptions, DEADLINE_GRACE_MS } from '../../api/temporal-connection';
@@ -38,6 +39,7 @@ beforeAll(async () => {
       deals,
       migrations: new MigrationService(client, sops, 'q', DEADLINE_MS),
       simulations: new SimulationService(client, 'default', sops, deals, DEADLINE_MS),
+      risks: new RiskService(deals),
     },
     analytics: new AnalyticsService(client, sops, deals, Date.now, DEADLINE_MS),
     callers: testCallers(),

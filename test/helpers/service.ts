@@ -11,6 +11,7 @@ import { AnalyticsService } from '../../api/analytics-service';
 import { DealService } from '../../api/deal-service';
 import { createReadiness } from '../../api/readiness';
 import { MigrationService } from '../../api/migration-service';
+import { RiskService } from '../../api/risk-service';
 import { SimulationService } from '../../api/simulation-service';
 import { SopService } from '../../api/sop-service';
 import type { SsoVerifier } from '../../api/sso';
@@ -70,7 +71,7 @@ export class TestService {
     const analytics = new AnalyticsService(env.client, sops, deals);
     const simulations = new SimulationService(env.client, env.namespace ?? 'default', sops, deals);
     const { app } = createApp({
-      services: { deals, sops, migrations: new MigrationService(env.client, sops, taskQueue), simulations },
+      services: { deals, sops, migrations: new MigrationService(env.client, sops, taskQueue), simulations, risks: new RiskService(deals) },
       analytics,
       callers: testCallers(options.sso),
       rateLimit: options.rateLimit ?? 100_000,

@@ -1,0 +1,132 @@
+// `CONTRACT.md` v2.4 risk playbooks through the API on a real dev server: raise_risk with a
+// playbook, complete_task, their codes, and GET /v1/risks (the weekly risk review).
+import { eventually } from '../helpers/eventually';
+import { dealBody, expectProblem, quickSop, TestService } from '../helpers/service';
+import { uniqueId } from '../helpers/temporal';
+
+let service: TestService;
+const playbookSop = {
+  ...quickSop('risky-sop'),
+  riskPlaybooks: {
+    'decision-maker-change': {
+      name: 'Decision-maker changed',
+      steps: [
+        { id: 'map-new-dm', summary: 'Map the new decision-maker', owner: 'owner', dueIn: '2d' },
+        { id: 'exec-call', summary: 'Executive call', owner: 'manager', dueIn: '5d' },
+      ],
+    },
+  },
+};
+const act = (dealId: string, body: unknown, as: 'alice' | 'bob' | 'manager' = 'manager') =>
+  service.call('POST', `/v1/deals/${dealId}/actions`, { as, body });
+const risks = (query = '', as: 'alice' | 'manager' | 'viewer' = 'manager') => service.call('GET', `/v1/risks${query}`, { as });
+
+async function open(owner: 'alice' | 'bob', sopId = 'risky-sop'): Promise<string> {
+  const dealId = uniqueId(owner);
+  expect((await service.call('POST', '/v1/deals', { as: owner, body: dealBody(dealId, { sopId }) })).status).toBe(201);
+  return dealId;
+}
+
+let aliceDeal: string;
+let bobDeal: string;
+let otherSopDeal: string;
+beforeAll(async () => {
+  service = await TestService.start();
+  expect((await service.call('POST', '/v1/sops', { as: 'ops', body: playbookSop })).status).toBe(201);
+  expect((await service.call('POST', '/v1/sops', { as: 'ops', body: quickSop() })).status).toBe(201);
+  aliceDeal = await open('alice');
+  bobDeal = await open('bob');
+  otherSopDeal = await open('alice', 'quick-sop');
+  expect(
+    (await act(aliceDeal, { type: 'raise_risk', riskId: 'dm', summary: 'The CIO left', playbook: 'decision-maker-change' }, 'alice'))
+      .status,
+  ).toBe(200);
+  // Due a minute ago: already overdue.
+  const overdue = new Date(Date.now() - 60_000).toISOString();
+  expect(
+    (await act(bobDeal, { type: 'raise_risk', riskId: 'budget', summary: 'Budget frozen', owner: 'mia', dueBy: overdue }, 'bob')).status,
+  ).toBe(200);
+  expect((await act(otherSopDeal, { type: 'raise_risk', riskId: 'legal', summary: 'Legal slow' }, 'alice')).status).toBe(200);
+  expect((await act(otherSopDeal, { type: 'raise_risk', riskId: 'old', summary: 'Solved already' }, 'alice')).status).toBe(200);
+  expect((await act(otherSopDeal, { type: 'resolve_risk', riskId: 'old' }, 'alice')).status).toBe(200);
+  await eventually(
+    async () => (await service.call('GET', '/v1/deals?status=open', { as: 'manager' })).body.deals.length,
+    (count) => count === 3,
+  );
+});
+afterAll(async () => {
+  await service?.stop();
+});
+
+test('raise_risk with a playbook gives the deal its tasks; complete_task completes one; the codes of the contract', async () => {
+  const deal = (await service.call('GET', `/v1/deals/${aliceDeal}`, { as: 'alice' })).body;
+  expect(deal.risks[0]).toMatchObject({
+    riskId: 'dm',
+    playbook: 'decision-maker-change',
+    tasks: [
+      { taskId: 'map-new-dm', owner: 'alice', role: 'owner', doneAt: null },
+      { taskId: 'exec-call', owner: 'mia', role: 'manager', doneAt: null },
+    ],
+  });
+  expectProblem(
+    await act(aliceDeal, { type: 'raise_risk', riskId: 'x', summary: 'x', playbook: 'no-such' }, 'alice'),
+    422,
+    'unknown_playbook',
+  );
+  expectProblem(await act(aliceDeal, { type: 'complete_task', riskId: 'dm', taskId: 'no-such' }, 'alice'), 409, 'unknown_task');
+  const done = await act(aliceDeal, { type: 'complete_task', riskId: 'dm', taskId: 'map-new-dm', note: 'New CIO: Chen' }, 'alice');
+  expect(done.status).toBe(200);
+  expect(done.body.deal.risks[0].tasks[0].doneAt).toEqual(expect.any(String));
+  expectProblem(await act(aliceDeal, { type: 'complete_task', riskId: 'dm', taskId: 'map-new-dm' }, 'alice'), 409, 'task_done');
+  expectProblem(await act(aliceDeal, { type: 'complete_task', riskId: 'dm' }, 'alice'), 422, 'validation_failed');
+  const timeline = (await service.call('GET', `/v1/deals/${aliceDeal}/timeline`, { as: 'alice' })).body.events;
+  expect(timeline.at(-1)).toMatchObject({
+    type: 'task_completed',
+    actor: 'alice',
+    data: { riskId: 'dm', taskId: 'map-new-dm', note: 'New CIO: Chen' },
+  });
+  // Publishing a playbook whose step owner is no role, or whose step is due in zero time, is 422 with the path.
+  const bad = {
+    ...playbookSop,
+    version: 2,
+    riskPlaybooks: { p: { name: 'P', steps: [{ id: 's', summary: 's', owner: 'Big Boss', dueIn: '0d' }] } },
+  };
+  const refused = await service.call('POST', '/v1/sops', { as: 'ops', body: bad });
+  expectProblem(refused, 422, 'validation_failed');
+  expect(refused.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+    'riskPlaybooks.p.steps.0.dueIn',
+    'riskPlaybooks.p.steps.0.owner',
+  ]);
+});
+
+test('GET /v1/risks: the open risks of the deals a caller may read, the most overdue first, with what is due next', async () => {
+  const reply = await risks();
+  expect(reply.status).toBe(200);
+  expect(reply.body.truncated).toBe(false);
+  const list = reply.body.risks;
+  expect(list.map((risk: { riskId: string }) => risk.riskId)).toEqual(['budget', 'dm', 'legal']);
+  expect(list[0]).toMatchObject({ dealId: bobDeal, owner: 'mia', dealOwner: 'bob', nextTask: null, overdueMs: expect.any(Number) });
+  expect(list[0].overdueMs).toBeGreaterThanOrEqual(60_000);
+  expect(list[1]).toMatchObject({
+    dealId: aliceDeal,
+    playbook: 'decision-maker-change',
+    nextTask: { taskId: 'exec-call', owner: 'mia' },
+    overdueMs: 0,
+    tasks: { done: 1, total: 2 },
+  });
+  expect(list[1].nextDueAt).toBe(list[1].nextTask.dueBy);
+  expect(list[2]).toMatchObject({ dealId: otherSopDeal, nextDueAt: null, overdueMs: null });
+
+  expect((await risks('?status=all')).body.risks.map((risk: { riskId: string }) => risk.riskId)).toContain('old');
+  expect((await risks('?status=resolved')).body.risks.map((risk: { riskId: string }) => risk.riskId)).toEqual(['old']);
+  expect((await risks('?owner=mia')).body.risks.map((risk: { riskId: string }) => risk.riskId)).toEqual(['budget']);
+  expect((await risks('?sopId=quick-sop')).body.risks.map((risk: { riskId: string }) => risk.riskId)).toEqual(['legal']);
+  // A rep reviews its own deals' risks only; a viewer reads them all.
+  expect((await risks('', 'alice')).body.risks.map((risk: { dealId: string }) => risk.dealId).sort()).toEqual(
+    [aliceDeal, otherSopDeal].sort(),
+  );
+  expect((await risks('', 'viewer')).body.risks).toHaveLength(3);
+  const bad = await risks('?status=someday&owner=a%20b');
+  expectProblem(bad, 422, 'validation_failed');
+  expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['query.owner', 'query.status']);
+});
