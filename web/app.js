@@ -6,6 +6,7 @@ import { renderDetail } from './detail.js';
 import { byId, h } from './dom.js';
 import { readView, refreshInterval, writeView } from './location.js';
 import { MigrationPanel } from './migrate.js';
+import { renderRisks } from './risks.js';
 import { WhatIfPanel } from './what-if.js';
 
 /**
@@ -31,6 +32,8 @@ const ui = {
   tabAnalytics: byId('tab-analytics'),
   tabMigrate: byId('tab-migrate'),
   tabWhatIf: byId('tab-whatif'),
+  tabRisks: byId('tab-risks'),
+  risksView: byId('risks-view'),
   whatIfView: byId('whatif-view'),
   migrateView: byId('migrate-view'),
   boardView: byId('board-view'),
@@ -138,7 +141,20 @@ async function refresh(api) {
     refreshDetail(api, view),
     refreshMigration(api, sop, view),
     refreshWhatIf(api, sop, view),
+    refreshRisks(api, sop, view),
   ]);
+}
+
+/**
+ * The risk review of the SOP's open deals, while its tab shows.
+ * @param {import('./api.js').Api} api
+ * @param {any} sop
+ * @param {import('./location.js').View} view
+ */
+async function refreshRisks(api, sop, view) {
+  if (view.view !== 'risks') return;
+  const review = await api.get(`/v1/risks?sopId=${encodeURIComponent(sop.id)}`);
+  if (readView().view === 'risks' && readView().sop === sop.id) renderRisks(ui.risksView, review, sop.name ?? sop.id);
 }
 
 /**
@@ -440,6 +456,7 @@ function signOut(message) {
   session.ownersSeen.clear();
   board.clear();
   ui.analyticsView.replaceChildren();
+  ui.risksView.replaceChildren();
   ui.tabAnalytics.hidden = true;
   migration.clear();
   ui.tabMigrate.hidden = true;
@@ -474,6 +491,9 @@ function applyView() {
   const analytics = view.view === 'analytics';
   const migrate = view.view === 'migrate';
   const simulate = view.view === 'whatif';
+  const risks = view.view === 'risks';
+  ui.risksView.hidden = !risks;
+  ui.tabRisks.setAttribute('aria-selected', String(risks));
   ui.boardView.hidden = view.view !== 'board';
   ui.analyticsView.hidden = !analytics;
   ui.migrateView.hidden = !migrate;
@@ -508,6 +528,7 @@ ui.tabBoard.addEventListener('click', () => writeView({ view: 'board' }));
 ui.tabAnalytics.addEventListener('click', () => writeView({ view: 'analytics' }));
 ui.tabMigrate.addEventListener('click', () => writeView({ view: 'migrate' }));
 ui.tabWhatIf.addEventListener('click', () => writeView({ view: 'whatif' }));
+ui.tabRisks.addEventListener('click', () => writeView({ view: 'risks' }));
 ui.filters.addEventListener('submit', (event) => {
   event.preventDefault();
   applyFilters();

@@ -221,6 +221,23 @@ function risks(deal) {
               ` — owner ${r.owner}`,
               r.dueBy && !r.resolvedAt ? ' · due ' : '',
               r.dueBy && !r.resolvedAt && h('time', { 'data-until': r.dueBy, datetime: r.dueBy }),
+              (r.tasks ?? []).length > 0 &&
+                h(
+                  'ol',
+                  { class: 'tasks', 'aria-label': `Playbook ${r.playbook ?? ''}` },
+                  ...r.tasks.map((/** @type {any} */ t) =>
+                    h(
+                      'li',
+                      { 'data-task': t.taskId, class: t.doneAt ? 'done' : t.overdue ? 'overdue' : 'open' },
+                      badge(t.doneAt ? 'Done' : t.overdue ? 'Overdue' : 'To do', t.doneAt ? 'done' : t.overdue ? 'overdue' : 'open'),
+                      ' ',
+                      t.summary,
+                      ` — ${t.owner ?? `no ${t.role} on this deal`}`,
+                      t.doneAt ? '' : ' · due ',
+                      t.doneAt ? '' : h('time', { 'data-until': t.dueBy, datetime: t.dueBy }),
+                    ),
+                  ),
+                ),
             ),
           ),
         ),

@@ -3,11 +3,11 @@
  * `#sop=quick-sop&owner=alice&tier=B&health=red&view=board&deal=acme-001` (and `from` / `to`, the analytics period).
  */
 
-/** @typedef {'board' | 'analytics' | 'migrate' | 'whatif'} ViewName */
+/** @typedef {'board' | 'analytics' | 'migrate' | 'whatif' | 'risks'} ViewName */
 /** @typedef {{ sop: string, owner: string, tier: string, health: string, view: ViewName, deal: string, from: string, to: string }} View */
 
 const FIELDS = /** @type {const} */ (['sop', 'owner', 'tier', 'health', 'view', 'deal', 'from', 'to']);
-const VIEWS = /** @type {const} */ (['analytics', 'migrate', 'whatif']);
+const VIEWS = /** @type {const} */ (['analytics', 'migrate', 'whatif', 'risks']);
 /** A date of the analytics period, `YYYY-MM-DD`; anything else is no date. */
 const date = (/** @type {string | null} */ value) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : '');
 

@@ -268,3 +268,50 @@ test('on a phone the charts fit the screen', async () => {
   for (const right of widths) expect(right).toBeLessThanOrEqual(390);
   await page.screenshot({ path: path.join(RESULTS, 'board-charts-phone.png'), fullPage: true });
 });
+
+test('the Risks view answers the review: the threat, who owns it, by when, the most overdue first; a deal shows its playbook tasks', async () => {
+  const sop = {
+    ...quickSop('risky-sop'),
+    riskPlaybooks: {
+      'decision-maker-change': {
+        name: 'Decision-maker changed',
+        steps: [
+          { id: 'map-new-dm', summary: 'Map the new decision-maker', owner: 'owner', dueIn: '2d' },
+          { id: 'exec-call', summary: 'Executive call', owner: 'manager', dueIn: '5d' },
+        ],
+      },
+    },
+  };
+  expect((await service.call('POST', '/v1/sops', { body: sop })).status).toBe(201);
+  for (const id of ['risky-1', 'risky-2']) {
+    expect(
+      (await service.call('POST', '/v1/deals', { body: dealBody(id, { sopId: 'risky-sop', customer: { name: id, tier: 'B' } }) })).status,
+    ).toBe(201);
+  }
+  await act('risky-1', { type: 'raise_risk', riskId: 'dm', summary: 'The CIO left', playbook: 'decision-maker-change' });
+  await act('risky-1', { type: 'complete_task', riskId: 'dm', taskId: 'map-new-dm' });
+  await act('risky-2', {
+    type: 'raise_risk',
+    riskId: 'budget',
+    summary: 'Budget frozen',
+    owner: 'mia',
+    dueBy: new Date(Date.now() - 3_600_000).toISOString(),
+  });
+  const page = await newPage();
+  await signIn(page, 'manager', '#sop=risky-sop&view=risks');
+  await page.waitForSelector('.risk-table tbody tr:nth-child(2)');
+  const rows = await page.$$eval('.risk-table tbody tr', (trs) => trs.map((tr: any) => ({ risk: tr.dataset.risk, text: tr.textContent })));
+  expect(rows.map((row) => row.risk)).toEqual(['risky-2/budget', 'risky-1/dm']);
+  expect(rows[0].text).toContain('Overdue');
+  expect(rows[1].text).toContain('Executive call — mia');
+  expect(rows[1].text).toContain('1 of 2 steps done');
+  await page.screenshot({ path: path.join(RESULTS, 'board-risks.png'), fullPage: true });
+
+  await page.goto(`${service.url}/?refresh=300#sop=risky-sop&deal=risky-1`);
+  await page.waitForSelector('[data-section="risks"] [data-task="exec-call"]');
+  const tasks = await page.$$eval('[data-section="risks"] [data-task]', (items) => items.map((i: any) => [i.dataset.task, i.className]));
+  expect(tasks).toEqual([
+    ['map-new-dm', 'done'],
+    ['exec-call', 'open'],
+  ]);
+});
