@@ -51,7 +51,7 @@ export function resumedDeadlines(
   state: DealState,
   sop: Sop,
   resumedAt: Instant,
-): { stage: StageDeadlines | null; requests: RequestDeadlines[]; tasks?: TaskDeadline[] } {
+): { stage: (StageDeadlines & { idlePausedMs?: number }) | null; requests: RequestDeadlines[]; tasks?: TaskDeadline[] } {
   const since = state.paused ? ms(state.paused.since) : ms(resumedAt);
   const until = ms(resumedAt);
   const shift = (clock: SlaClock, startedAt: Instant, deadline: Instant | null): Instant | null =>
@@ -62,10 +62,13 @@ export function resumedDeadlines(
       ? (() => {
           const clock = stageClock(stageDef, sop);
           const run = state.stage;
+          const touched = run.touchedAt ?? run.enteredAt;
           return {
             warnAt: shift(clock, run.enteredAt, run.warnAt),
             breachAt: shift(clock, run.enteredAt, run.breachAt),
             escalations: run.escalations.map((e) => ({ ...e, nextAt: shift(clock, run.enteredAt, e.nextAt) })),
+            // The idle clock stands still too: its paused time so far, from the last touch.
+            ...(stageDef.idleAfter && { idlePausedMs: (run.idlePausedMs ?? 0) + clock.elapsed(Math.max(since, ms(touched)), until) }),
           };
         })()
       : null;
@@ -138,6 +141,13 @@ function stageDeadlineList(state: DealState, sop: Sop): Deadline[] {
   }
   if (run.breachAt && run.health !== 'red') {
     list.push({ ...NONE, at: run.breachAt, deadline: run.breachAt, type: 'deal.sla.breached', stage: run.id, notify: raci });
+  }
+  if (stage.idleAfter) {
+    // The n-th idle alert since the last touch falls n idleAfters after it, on the stage's clock, later by the pauses since.
+    const clock = stageClock(stage, sop);
+    const fired = run.idleFired ?? 0;
+    const at = iso(clock.addMs(ms(run.touchedAt ?? run.enteredAt), (fired + 1) * clock.lengthMs(stage.idleAfter) + (run.idlePausedMs ?? 0)));
+    list.push({ ...NONE, at, deadline: at, type: 'deal.idle', stage: run.id, occurrence: fired, notify: raci });
   }
   for (const clock of run.escalations) {
     if (!clock.nextAt) continue;
@@ -226,6 +236,8 @@ function draftOf(due: Deadline, sop: Sop): { type: AlertEvent['type']; data: Rec
       return { type: 'risk_overdue', data: { riskId: due.riskId } };
     case 'deal.task.overdue':
       return { type: 'task_overdue', data: { riskId: due.riskId, taskId: due.taskId } };
+    case 'deal.idle':
+      return { type: 'deal_idle', data: { stage: due.stage, occurrence: due.occurrence } };
     case 'deal.escalated': {
       const stage = sop.stages.find((s) => s.id === due.stage) as Stage;
       const repeat = stage.escalations[due.level as number]?.repeatEvery;

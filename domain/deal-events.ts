@@ -56,7 +56,11 @@ export type DealEvent =
   | Shape<'revision_requested', { stage: string; reason: string; revision: number }>
   | Shape<'paused', { reason: string }>
   /** `tasks`: the open risks' tasks moved later; absent when there were none. */
-  | Shape<'resumed', { pausedMs: number; stage: StageDeadlines | null; requests: RequestDeadlines[]; tasks?: TaskDeadline[] }>
+  /** `stage.idlePausedMs`: the idle clock's paused time so far, when the stage has one. */
+  | Shape<
+      'resumed',
+      { pausedMs: number; stage: (StageDeadlines & { idlePausedMs?: number }) | null; requests: RequestDeadlines[]; tasks?: TaskDeadline[] }
+    >
   | Shape<'reassigned', { from: string; to: string }>
   | Shape<'deal_updated', { amount?: number; customer?: Customer; team?: Record<string, string>; attributes?: Attributes }>
   | Shape<
@@ -82,6 +86,7 @@ export type DealEvent =
   | Shape<'request_breached', { requestId: string; alert: AlertPayload }>
   | Shape<'risk_overdue', { riskId: string; alert: AlertPayload }>
   | Shape<'task_overdue', { riskId: string; taskId: string; alert: AlertPayload }>
+  | Shape<'deal_idle', { stage: string; occurrence: number; alert: AlertPayload }>
   /** An alert sent again by hand (`POST …/alerts/:alertId/redeliver`), under its own webhook id. */
   | Shape<'alert_redelivered', { alertId: string }>
   | Shape<'delivery_recorded', { alertId: string; delivery: Exclude<Delivery, 'pending'>; error: string | null }>
@@ -104,5 +109,5 @@ export type DealEventType = DealEvent['type'];
 export type EventOf<T extends DealEventType> = Extract<DealEvent, { type: T }>;
 /** The events time produces; each carries the webhook it sends. */
 export type AlertEvent = EventOf<
-  'sla_warning' | 'sla_breached' | 'escalation_fired' | 'request_warning' | 'request_breached' | 'risk_overdue' | 'task_overdue'
+  'sla_warning' | 'sla_breached' | 'escalation_fired' | 'request_warning' | 'request_breached' | 'risk_overdue' | 'task_overdue' | 'deal_idle'
 >;

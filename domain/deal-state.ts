@@ -13,7 +13,8 @@ export type AlertType =
   | 'deal.request.warning'
   | 'deal.request.breached'
   | 'deal.risk.overdue'
-  | 'deal.task.overdue';
+  | 'deal.task.overdue'
+  | 'deal.idle';
 
 /** The next firing of one entry of a stage's escalation ladder. */
 export interface EscalationClock {
@@ -33,6 +34,11 @@ export interface StageRun {
   readonly escalations: readonly EscalationClock[];
   /** Entered by `move_to_stage` or `reopen`: the stage may have been visited before. */
   readonly restarted?: true;
+  /** The last action by a person in the stage (absent: none since `enteredAt`): the idle clock counts from it. */
+  readonly touchedAt?: Instant;
+  /** `deal.idle` alerts fired since then, and the time the idle clock stood still for pauses (on the stage's clock). */
+  readonly idleFired?: number;
+  readonly idlePausedMs?: number;
 }
 
 export interface RequestRun {

@@ -1,8 +1,26 @@
 import type { AlertEvent, DealEvent, RequestDeadlines } from './deal-events';
 import type { AlertRecord, DealState, Health, RequestRun, RiskRecord, RiskTask, StageRun } from './deal-state';
 
+/** What a person does on a deal that counts as working it: each starts the stage's idle clock again. */
+const TOUCHES = new Set<DealEvent['type']>([
+  'deliverable_submitted',
+  'activity_logged',
+  'request_opened',
+  'request_answered',
+  'revision_requested',
+  'deal_updated',
+  'risk_raised',
+  'risk_resolved',
+  'task_completed',
+]);
+
 /** The only way a deal's state changes: apply one event. Pure; the event carries every instant. */
 export function evolve(state: DealState, event: DealEvent): DealState {
+  const next = apply(state, event);
+  return TOUCHES.has(event.type) && next.stage ? { ...next, stage: { ...next.stage, touchedAt: event.at, idleFired: 0, idlePausedMs: 0 } } : next;
+}
+
+function apply(state: DealState, event: DealEvent): DealState {
   switch (event.type) {
     case 'deal_created':
       return state;
@@ -120,6 +138,8 @@ export function applyAlertEffect(state: DealState, event: AlertEvent): DealState
       };
     case 'task_overdue':
       return withTask(state, event.data.riskId, event.data.taskId, (task) => ({ ...task, overdue: true }));
+    case 'deal_idle':
+      return withStage(state, (stage) => ({ ...stage, idleFired: (stage.idleFired ?? 0) + 1 }));
   }
 }
 

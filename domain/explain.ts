@@ -6,7 +6,15 @@ import type { AlertPayload, AlertType, DealState, Instant } from './deal-state';
 import type { Calendar, ClockKind, Sop } from './sop-schema';
 import type { StageVisit } from './stage-visit';
 
-export type DeadlineKind = 'stage.warning' | 'stage.breach' | 'escalation' | 'request.warning' | 'request.breach' | 'risk.due' | 'task.due';
+export type DeadlineKind =
+  | 'stage.warning'
+  | 'stage.breach'
+  | 'escalation'
+  | 'request.warning'
+  | 'request.breach'
+  | 'risk.due'
+  | 'task.due'
+  | 'idle';
 
 /** One pending deadline and how it was reached (`GET /v1/deals/:dealId/explain`). */
 export interface ExplainedDeadline {
@@ -53,6 +61,7 @@ const KINDS: Record<AlertType, DeadlineKind> = {
   'deal.request.breached': 'request.breach',
   'deal.risk.overdue': 'risk.due',
   'deal.task.overdue': 'task.due',
+  'deal.idle': 'idle',
 };
 
 /** Days walked one line each; a deadline further out ends with one line for the rest. */
@@ -92,6 +101,9 @@ function sourceOf(subject: Subject, sop: Sop, state: DealState): Source {
   const stage = sop.stages[index];
   if (!stage) return { rule: `stage "${subject.stage}" is not in SOP ${sop.id} v${sop.version}`, clock: 'continuous' };
   const clock = stage.sla?.clock ?? 'continuous';
+  if (subject.type === 'deal.idle') {
+    return { rule: `stages[${index}].idleAfter = ${stage.idleAfter ?? ''} ${clock}`, clock, duration: stage.idleAfter ?? '' };
+  }
   if (subject.type === 'deal.escalated') {
     const level = stage.escalations[subject.level ?? 0];
     const repeat = (subject.occurrence ?? 0) > 0;
@@ -222,19 +234,21 @@ function clockStart(
   }
   const run = state.stage;
   const pauses = visit && run && visit.stage === run.id ? spans(visit.pauses, ms(deadline.at)) : [];
-  // A repeating escalation counts from the deadline of its previous firing.
-  if (deadline.type === 'deal.escalated' && (deadline.occurrence ?? 0) > 0) {
+  // A repeating escalation, and idleness again, count from the deadline of the previous firing.
+  if ((deadline.type === 'deal.escalated' || deadline.type === 'deal.idle') && (deadline.occurrence ?? 0) > 0) {
     const previous = [...fired]
       .reverse()
       .find(
         (alert) =>
-          alert.type === 'deal.escalated' &&
+          alert.type === deadline.type &&
           alert.stage?.id === deadline.stage &&
           alert.level === deadline.level &&
           alert.occurrence === (deadline.occurrence ?? 0) - 1,
       );
     if (previous) return { from: previous.deadline, pauses };
   }
+  // Idleness counts from the last action by a person in the stage.
+  if (deadline.type === 'deal.idle') return { from: run?.touchedAt ?? run?.enteredAt ?? deadline.at, pauses };
   return { from: run?.enteredAt ?? deadline.at, pauses };
 }
 

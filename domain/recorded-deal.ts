@@ -45,6 +45,7 @@ const ALERT_EVENTS = new Set<DealEvent['type']>([
   'request_breached',
   'risk_overdue',
   'task_overdue',
+  'deal_idle',
 ]);
 
 /**

@@ -115,6 +115,7 @@ function lintStage(stage: unknown, path: PropertyKey[], calendar: Calendar): Pro
   const deliverables = asArray(stage.deliverables);
   return [
     ...lintSla(stage.sla, [...path, 'sla'], calendar),
+    ...lintPositive(stage.idleAfter, [...path, 'idleAfter'], 'an idleAfter'),
     ...asArray(stage.escalations).flatMap((escalation, index) =>
       isObject(escalation)
         ? [

@@ -87,6 +87,8 @@ export const stageSchema = z.strictObject({
   sla: slaSchema.optional(),
   escalations: z.array(escalationSchema).max(20).default([]),
   skipWhen: ruleSchema.optional(),
+  /** No action by a person in the stage for this long: `deal.idle`, again every `idleAfter` until one (on the stage's clock). */
+  idleAfter: durationSchema.optional(),
 });
 export type Stage = z.infer<typeof stageSchema>;
 

@@ -18,6 +18,8 @@ export interface DealView {
   attributes: DealState['attributes'];
   health: Health | null;
   paused: boolean;
+  /** Since when nobody has worked the deal in its stage, once `deal.idle` has fired (`CONTRACT.md` v2.4); else null. */
+  idleSince: Instant | null;
   stage: {
     id: string;
     name: string;
@@ -114,6 +116,7 @@ export function dealView(state: DealState, sop: Sop): DealView {
     attributes: state.attributes,
     health: healthOf(state),
     paused,
+    idleSince: state.status === 'open' && state.stage && (state.stage.idleFired ?? 0) > 0 ? (state.stage.touchedAt ?? state.stage.enteredAt) : null,
     stage:
       state.stage && stageDef
         ? {

@@ -107,6 +107,7 @@ describe('openDeal', () => {
       attributes: {},
       health: 'green',
       paused: false,
+      idleSince: null,
       stage: {
         id: 'requirements',
         name: 'Requirements confirmed',
