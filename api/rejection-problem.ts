@@ -23,6 +23,7 @@ const REJECTION_STATUS: Record<Rejection['code'], number> = {
   unknown_playbook: 422,
   unknown_task: 409,
   task_done: 409,
+  no_response_due: 409,
 };
 const TITLES: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content' };
 

@@ -55,6 +55,15 @@ export const actionSchema = z.discriminatedUnion('type', [
     playbook: stageRef.optional(),
   }),
   z.strictObject({ type: z.literal('complete_task'), riskId: itemId, taskId: stageRef, note: noteSchema.optional() }),
+  /** The cause of a delay, when a yellow stage asks for one (`onYellow`). */
+  z.strictObject({ type: z.literal('explain_delay'), cause: reasonSchema }),
+  /** A remediation plan, when a red stage asks for one (`onRed`). */
+  z.strictObject({
+    type: z.literal('submit_plan'),
+    summary: reasonSchema,
+    owner: subjectSchema.optional(),
+    dueBy: isoInstant.optional(),
+  }),
   z.strictObject({ type: z.literal('resolve_risk'), riskId: itemId, note: noteSchema.optional() }),
   z.strictObject({ type: z.literal('mark_lost'), reason: reasonSchema }),
   z.strictObject({ type: z.literal('move_to_stage'), stage: stageRef, reason: reasonSchema }),

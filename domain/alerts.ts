@@ -82,6 +82,9 @@ export function alertPayload(state: DealState, sop: Sop, subject: AlertSubject, 
     notify: subject.notify,
     recipients: recipientsOf(state, subject.notify),
     ...(subject.taskId ? { taskId: subject.taskId } : {}),
+    ...(subject.type === 'deal.response.overdue' && state.stage?.response
+      ? { response: { require: state.stage.response.require, within: state.stage.response.within } }
+      : {}),
   };
 }
 

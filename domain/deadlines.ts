@@ -1,7 +1,7 @@
 import { alertId, alertPayload, type AlertSubject } from './alerts';
 import { clockFor, type SlaClock } from './clock';
 import type { AlertEvent, RequestDeadlines, StageDeadlines, TaskDeadline } from './deal-events';
-import type { DealState, Instant } from './deal-state';
+import type { DealState, Instant, StageResponse } from './deal-state';
 import { applyAlertEffect, evolve } from './evolve';
 import type { Sop, Stage } from './sop-schema';
 
@@ -51,7 +51,11 @@ export function resumedDeadlines(
   state: DealState,
   sop: Sop,
   resumedAt: Instant,
-): { stage: (StageDeadlines & { idlePausedMs?: number }) | null; requests: RequestDeadlines[]; tasks?: TaskDeadline[] } {
+): {
+  stage: (StageDeadlines & { idlePausedMs?: number; responseDueBy?: Instant }) | null;
+  requests: RequestDeadlines[];
+  tasks?: TaskDeadline[];
+} {
   const since = state.paused ? ms(state.paused.since) : ms(resumedAt);
   const until = ms(resumedAt);
   const shift = (clock: SlaClock, startedAt: Instant, deadline: Instant | null): Instant | null =>
@@ -69,6 +73,8 @@ export function resumedDeadlines(
             escalations: run.escalations.map((e) => ({ ...e, nextAt: shift(clock, run.enteredAt, e.nextAt) })),
             // The idle clock stands still too: its paused time so far, from the last touch.
             ...(stageDef.idleAfter && { idlePausedMs: (run.idlePausedMs ?? 0) + clock.elapsed(Math.max(since, ms(touched)), until) }),
+            ...(run.response &&
+              !run.response.answeredAt && { responseDueBy: shift(clock, run.response.from, run.response.dueBy) as Instant }),
           };
         })()
       : null;
@@ -146,8 +152,14 @@ function stageDeadlineList(state: DealState, sop: Sop): Deadline[] {
     // The n-th idle alert since the last touch falls n idleAfters after it, on the stage's clock, later by the pauses since.
     const clock = stageClock(stage, sop);
     const fired = run.idleFired ?? 0;
-    const at = iso(clock.addMs(ms(run.touchedAt ?? run.enteredAt), (fired + 1) * clock.lengthMs(stage.idleAfter) + (run.idlePausedMs ?? 0)));
+    const at = iso(
+      clock.addMs(ms(run.touchedAt ?? run.enteredAt), (fired + 1) * clock.lengthMs(stage.idleAfter) + (run.idlePausedMs ?? 0)),
+    );
     list.push({ ...NONE, at, deadline: at, type: 'deal.idle', stage: run.id, occurrence: fired, notify: raci });
+  }
+  if (run.response && !run.response.answeredAt && !run.response.overdue) {
+    const due = run.response.dueBy;
+    list.push({ ...NONE, at: due, deadline: due, type: 'deal.response.overdue', stage: run.id, notify: run.response.notify });
   }
   for (const clock of run.escalations) {
     if (!clock.nextAt) continue;
@@ -215,19 +227,48 @@ export function dueEvents(state: DealState, sop: Sop, now: Instant): AlertEvent[
 }
 
 function alertEvent(state: DealState, sop: Sop, due: Deadline, now: Instant): AlertEvent {
-  const { type, data } = draftOf(due, sop);
+  const { type, data } = draftOf(due, sop, state);
   // The payload is built once the event's own effect is applied, so it shows the health it causes.
   const draft = { at: now, actor: 'system', type, data: { ...data, alert: null } } as unknown as AlertEvent;
   const alert = alertPayload(applyAlertEffect(state, draft), sop, due, alertId(state, due), now);
   return { ...draft, data: { ...draft.data, alert } } as AlertEvent;
 }
 
-function draftOf(due: Deadline, sop: Sop): { type: AlertEvent['type']; data: Record<string, unknown> } {
+/** The response an overdue alert names: what was asked, and within how long. */
+function overdueResponse(state: DealState): { require: 'cause' | 'plan'; within: string } | null {
+  const response = state.stage?.response;
+  return response ? { require: response.require, within: response.within } : null;
+}
+
+/** What a stage turning yellow (red) asks for, due `within` after the warning's (breach's) deadline on the stage's clock. */
+function responseAsked(due: Deadline, sop: Sop, field: 'onYellow' | 'onRed'): { response?: StageResponse } {
+  const stage = sop.stages.find((s) => s.id === due.stage);
+  const rule = stage?.[field];
+  if (!stage || !rule) return {};
+  const dueBy = iso(stageClock(stage, sop).add(ms(due.at), rule.within));
+  const asked = field === 'onYellow' ? 'yellow' : 'red';
+  return {
+    response: {
+      asked,
+      require: rule.require,
+      within: rule.within,
+      notify: rule.notify,
+      from: due.at,
+      dueBy,
+      answeredAt: null,
+      overdue: false,
+    },
+  };
+}
+
+function draftOf(due: Deadline, sop: Sop, state: DealState): { type: AlertEvent['type']; data: Record<string, unknown> } {
   switch (due.type) {
     case 'deal.sla.warning':
-      return { type: 'sla_warning', data: { stage: due.stage } };
+      return { type: 'sla_warning', data: { stage: due.stage, ...responseAsked(due, sop, 'onYellow') } };
     case 'deal.sla.breached':
-      return { type: 'sla_breached', data: { stage: due.stage } };
+      return { type: 'sla_breached', data: { stage: due.stage, ...responseAsked(due, sop, 'onRed') } };
+    case 'deal.response.overdue':
+      return { type: 'response_overdue', data: { stage: due.stage, response: overdueResponse(state) } };
     case 'deal.request.warning':
       return { type: 'request_warning', data: { requestId: due.requestId } };
     case 'deal.request.breached':

@@ -1,5 +1,5 @@
 import type { Attributes, Customer } from './deal-schema';
-import type { AlertPayload, Delivery, EscalationClock, Instant } from './deal-state';
+import type { AlertPayload, Delivery, EscalationClock, Instant, StageResponse } from './deal-state';
 
 /** A task's deadline as a clock event starts or moves it. */
 export interface TaskDeadline {
@@ -59,7 +59,12 @@ export type DealEvent =
   /** `stage.idlePausedMs`: the idle clock's paused time so far, when the stage has one. */
   | Shape<
       'resumed',
-      { pausedMs: number; stage: (StageDeadlines & { idlePausedMs?: number }) | null; requests: RequestDeadlines[]; tasks?: TaskDeadline[] }
+      {
+        pausedMs: number;
+        stage: (StageDeadlines & { idlePausedMs?: number; responseDueBy?: Instant }) | null;
+        requests: RequestDeadlines[];
+        tasks?: TaskDeadline[];
+      }
     >
   | Shape<'reassigned', { from: string; to: string }>
   | Shape<'deal_updated', { amount?: number; customer?: Customer; team?: Record<string, string>; attributes?: Attributes }>
@@ -79,8 +84,12 @@ export type DealEvent =
   | Shape<'risk_resolved', { riskId: string; note: string | null }>
   | Shape<'deal_won', Record<string, never>>
   | Shape<'deal_lost', { reason: string }>
-  | Shape<'sla_warning', { stage: string; alert: AlertPayload }>
-  | Shape<'sla_breached', { stage: string; alert: AlertPayload }>
+  /** `response`: what the stage now asks for (`onYellow` / `onRed`), absent when it asks nothing. */
+  | Shape<'sla_warning', { stage: string; alert: AlertPayload; response?: StageResponse }>
+  | Shape<'sla_breached', { stage: string; alert: AlertPayload; response?: StageResponse }>
+  | Shape<'response_overdue', { stage: string; response: { require: 'cause' | 'plan'; within: string }; alert: AlertPayload }>
+  | Shape<'delay_explained', { stage: string; cause: string }>
+  | Shape<'plan_submitted', { stage: string; summary: string; owner: string; dueBy: Instant | null }>
   | Shape<'escalation_fired', { stage: string; level: number; occurrence: number; nextAt: Instant | null; alert: AlertPayload }>
   | Shape<'request_warning', { requestId: string; alert: AlertPayload }>
   | Shape<'request_breached', { requestId: string; alert: AlertPayload }>
@@ -109,5 +118,13 @@ export type DealEventType = DealEvent['type'];
 export type EventOf<T extends DealEventType> = Extract<DealEvent, { type: T }>;
 /** The events time produces; each carries the webhook it sends. */
 export type AlertEvent = EventOf<
-  'sla_warning' | 'sla_breached' | 'escalation_fired' | 'request_warning' | 'request_breached' | 'risk_overdue' | 'task_overdue' | 'deal_idle'
+  | 'sla_warning'
+  | 'sla_breached'
+  | 'escalation_fired'
+  | 'request_warning'
+  | 'request_breached'
+  | 'risk_overdue'
+  | 'task_overdue'
+  | 'deal_idle'
+  | 'response_overdue'
 >;

@@ -14,7 +14,8 @@ export type AlertType =
   | 'deal.request.breached'
   | 'deal.risk.overdue'
   | 'deal.task.overdue'
-  | 'deal.idle';
+  | 'deal.idle'
+  | 'deal.response.overdue';
 
 /** The next firing of one entry of a stage's escalation ladder. */
 export interface EscalationClock {
@@ -39,6 +40,8 @@ export interface StageRun {
   /** `deal.idle` alerts fired since then, and the time the idle clock stood still for pauses (on the stage's clock). */
   readonly idleFired?: number;
   readonly idlePausedMs?: number;
+  /** What the stage asks of the deal since it turned yellow or red (`onYellow` / `onRed`), until answered. */
+  readonly response?: StageResponse;
 }
 
 export interface RequestRun {
@@ -56,6 +59,20 @@ export interface RequestRun {
   readonly pauses?: ReadonlyArray<{ readonly from: Instant; readonly to: Instant }>;
   /** When its SLA clock last started afresh (a reopened deal); absent: `openedAt`. */
   readonly clockFrom?: Instant;
+}
+
+/** A cause or a plan a stage asks for, counted from the warning or breach that asked. */
+export interface StageResponse {
+  /** Asked by the stage turning yellow (`onYellow`) or red (`onRed`). */
+  readonly asked: 'yellow' | 'red';
+  readonly require: 'cause' | 'plan';
+  readonly within: string;
+  readonly notify: readonly string[];
+  /** The deadline of the alert that asked: the response's clock counts from it. */
+  readonly from: Instant;
+  readonly dueBy: Instant;
+  readonly answeredAt: Instant | null;
+  readonly overdue: boolean;
 }
 
 /** A step of the playbook a risk was raised with, as the deal's task. */
@@ -115,6 +132,8 @@ export interface AlertPayload {
   readonly recipients: readonly Recipient[];
   /** A risk's task that fell overdue (`deal.task.overdue` only). */
   readonly taskId?: string;
+  /** What was asked and not answered in time (`deal.response.overdue` only). */
+  readonly response?: { readonly require: 'cause' | 'plan'; readonly within: string };
 }
 
 /** A warning, breach or escalation recorded on the deal, with the state of its webhook delivery. */

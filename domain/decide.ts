@@ -141,6 +141,18 @@ export function decide(state: DealState, action: Action, ctx: DecideContext): De
         return reject('unknown_risk', `No open risk "${action.riskId}" on this deal.`);
       }
       return [event('risk_resolved', { riskId: action.riskId, note: action.note ?? null })];
+    case 'explain_delay':
+    case 'submit_plan': {
+      const wanted = action.type === 'explain_delay' ? 'cause' : 'plan';
+      const response = state.stage?.response;
+      if (!state.stage || !response || response.answeredAt || response.require !== wanted) {
+        const asked = response && !response.answeredAt ? `; it asks for a ${response.require}` : '';
+        return reject('no_response_due', `Stage "${state.stage?.id ?? 'none'}" asks for no ${wanted} now${asked}.`);
+      }
+      if (action.type === 'explain_delay') return [event('delay_explained', { stage: state.stage.id, cause: action.cause })];
+      const dueBy = action.dueBy ? new Date(action.dueBy).toISOString() : null;
+      return [event('plan_submitted', { stage: state.stage.id, summary: action.summary, owner: action.owner ?? state.owner, dueBy })];
+    }
     case 'mark_lost':
       return [event('deal_lost', { reason: action.reason })];
     case 'move_to_stage': {

@@ -1,5 +1,5 @@
 import type { AlertEvent, DealEvent, RequestDeadlines } from './deal-events';
-import type { AlertRecord, DealState, Health, RequestRun, RiskRecord, RiskTask, StageRun } from './deal-state';
+import type { AlertRecord, DealState, Health, RequestRun, RiskRecord, RiskTask, StageResponse, StageRun } from './deal-state';
 
 /** What a person does on a deal that counts as working it: each starts the stage's idle clock again. */
 const TOUCHES = new Set<DealEvent['type']>([
@@ -12,12 +12,16 @@ const TOUCHES = new Set<DealEvent['type']>([
   'risk_raised',
   'risk_resolved',
   'task_completed',
+  'delay_explained',
+  'plan_submitted',
 ]);
 
 /** The only way a deal's state changes: apply one event. Pure; the event carries every instant. */
 export function evolve(state: DealState, event: DealEvent): DealState {
   const next = apply(state, event);
-  return TOUCHES.has(event.type) && next.stage ? { ...next, stage: { ...next.stage, touchedAt: event.at, idleFired: 0, idlePausedMs: 0 } } : next;
+  return TOUCHES.has(event.type) && next.stage
+    ? { ...next, stage: { ...next.stage, touchedAt: event.at, idleFired: 0, idlePausedMs: 0 } }
+    : next;
 }
 
 function apply(state: DealState, event: DealEvent): DealState {
@@ -108,6 +112,9 @@ function apply(state: DealState, event: DealEvent): DealState {
     case 'action_rejected':
     case 'activity_logged':
       return state;
+    case 'delay_explained':
+    case 'plan_submitted':
+      return withStage(state, (stage) => (stage.response ? { ...stage, response: { ...stage.response, answeredAt: event.at } } : stage));
     default:
       return withAlert(applyAlertEffect(state, event), event);
   }
@@ -117,9 +124,11 @@ function apply(state: DealState, event: DealEvent): DealState {
 export function applyAlertEffect(state: DealState, event: AlertEvent): DealState {
   switch (event.type) {
     case 'sla_warning':
-      return withStage(state, (stage) => ({ ...stage, health: worse(stage.health, 'yellow') }));
+      return withStage(state, (stage) => ({ ...stage, health: worse(stage.health, 'yellow'), ...asked(event.data.response) }));
     case 'sla_breached':
-      return withStage(state, (stage) => ({ ...stage, health: 'red' }));
+      return withStage(state, (stage) => ({ ...stage, health: 'red', ...asked(event.data.response) }));
+    case 'response_overdue':
+      return withStage(state, (stage) => (stage.response ? { ...stage, response: { ...stage.response, overdue: true } } : stage));
     case 'escalation_fired': {
       const { level, occurrence, nextAt } = event.data;
       return withStage(state, (stage) => ({
@@ -141,6 +150,11 @@ export function applyAlertEffect(state: DealState, event: AlertEvent): DealState
     case 'deal_idle':
       return withStage(state, (stage) => ({ ...stage, idleFired: (stage.idleFired ?? 0) + 1 }));
   }
+}
+
+/** A response the stage asks for now replaces whatever it asked before (a plan on red supersedes a cause on yellow). */
+function asked(response: StageResponse | undefined): { response?: StageResponse } {
+  return response ? { response } : {};
 }
 
 /** The task of an open risk, changed. */
@@ -209,7 +223,15 @@ function withOpenRequest(state: DealState, requestId: string, change: (request: 
 }
 
 function resumed(state: DealState, data: Extract<DealEvent, { type: 'resumed' }>['data'], at: string): DealState {
-  const stage = state.stage && data.stage ? { ...state.stage, ...data.stage } : state.stage;
+  const { responseDueBy, ...moved } = data.stage ?? {};
+  const stage =
+    state.stage && data.stage
+      ? {
+          ...state.stage,
+          ...moved,
+          ...(state.stage.response && responseDueBy && { response: { ...state.stage.response, dueBy: responseDueBy } }),
+        }
+      : state.stage;
   const since = state.paused?.since ?? at;
   const requests = withRequestDeadlines(state.requests, data.requests, (request) => {
     const started = request.clockFrom ?? request.openedAt;

@@ -14,7 +14,8 @@ export type DeadlineKind =
   | 'request.breach'
   | 'risk.due'
   | 'task.due'
-  | 'idle';
+  | 'idle'
+  | 'response.due';
 
 /** One pending deadline and how it was reached (`GET /v1/deals/:dealId/explain`). */
 export interface ExplainedDeadline {
@@ -62,6 +63,7 @@ const KINDS: Record<AlertType, DeadlineKind> = {
   'deal.risk.overdue': 'risk.due',
   'deal.task.overdue': 'task.due',
   'deal.idle': 'idle',
+  'deal.response.overdue': 'response.due',
 };
 
 /** Days walked one line each; a deadline further out ends with one line for the rest. */
@@ -101,6 +103,12 @@ function sourceOf(subject: Subject, sop: Sop, state: DealState): Source {
   const stage = sop.stages[index];
   if (!stage) return { rule: `stage "${subject.stage}" is not in SOP ${sop.id} v${sop.version}`, clock: 'continuous' };
   const clock = stage.sla?.clock ?? 'continuous';
+  if (subject.type === 'deal.response.overdue') {
+    const response = state.stage?.id === subject.stage ? state.stage?.response : undefined;
+    const field = response?.asked === 'yellow' ? 'onYellow' : 'onRed';
+    const within = response?.within ?? stage[field]?.within ?? '';
+    return { rule: `stages[${index}].${field}.within = ${within} ${clock}`, clock, duration: within };
+  }
   if (subject.type === 'deal.idle') {
     return { rule: `stages[${index}].idleAfter = ${stage.idleAfter ?? ''} ${clock}`, clock, duration: stage.idleAfter ?? '' };
   }
@@ -247,6 +255,8 @@ function clockStart(
       );
     if (previous) return { from: previous.deadline, pauses };
   }
+  // A response counts from the warning (breach) that asked for it.
+  if (deadline.type === 'deal.response.overdue') return { from: run?.response?.from ?? deadline.at, pauses };
   // Idleness counts from the last action by a person in the stage.
   if (deadline.type === 'deal.idle') return { from: run?.touchedAt ?? run?.enteredAt ?? deadline.at, pauses };
   return { from: run?.enteredAt ?? deadline.at, pauses };

@@ -46,6 +46,7 @@ const ALERT_EVENTS = new Set<DealEvent['type']>([
   'risk_overdue',
   'task_overdue',
   'deal_idle',
+  'response_overdue',
 ]);
 
 /**
@@ -84,6 +85,12 @@ function actionOf(event: DealEvent): Action | null {
     case 'risk_raised': {
       const { riskId, summary, owner, dueBy, playbook } = event.data;
       return { type: 'raise_risk', riskId, summary, owner, ...(dueBy !== null && { dueBy }), ...(playbook !== undefined && { playbook }) };
+    }
+    case 'delay_explained':
+      return { type: 'explain_delay', cause: event.data.cause };
+    case 'plan_submitted': {
+      const { summary, owner, dueBy } = event.data;
+      return { type: 'submit_plan', summary, owner, ...(dueBy !== null && { dueBy }) };
     }
     case 'task_completed': {
       const { riskId, taskId, note } = event.data;

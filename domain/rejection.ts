@@ -20,6 +20,7 @@ export const REJECTION_CODES = [
   'unknown_playbook',
   'unknown_task',
   'task_done',
+  'no_response_due',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

@@ -116,6 +116,8 @@ function lintStage(stage: unknown, path: PropertyKey[], calendar: Calendar): Pro
   return [
     ...lintSla(stage.sla, [...path, 'sla'], calendar),
     ...lintPositive(stage.idleAfter, [...path, 'idleAfter'], 'an idleAfter'),
+    ...lintResponse(stage, 'onYellow', path),
+    ...lintResponse(stage, 'onRed', path),
     ...asArray(stage.escalations).flatMap((escalation, index) =>
       isObject(escalation)
         ? [
@@ -130,6 +132,28 @@ function lintStage(stage: unknown, path: PropertyKey[], calendar: Calendar): Pro
         : [],
     ),
     ...lintRuleFields(stage.skipWhen, [...path, 'skipWhen']),
+  ];
+}
+
+/** A response is asked for when the stage's SLA warns (breaches): a stage without that clock can never ask. */
+function lintResponse(stage: Record<string, unknown>, field: 'onYellow' | 'onRed', path: PropertyKey[]): Problem[] {
+  const rule = stage[field];
+  if (!isObject(rule)) return [];
+  const sla = isObject(stage.sla) ? stage.sla : null;
+  const clock = field === 'onYellow' ? sla?.warnAfter : sla;
+  return [
+    ...lintPositive(rule.within, [...path, field, 'within'], 'a within'),
+    ...(clock === undefined || clock === null
+      ? [
+          {
+            path: pathOf([...path, field, 'within']),
+            message:
+              field === 'onYellow'
+                ? 'the stage never turns yellow: onYellow needs sla.warnAfter'
+                : 'the stage never turns red: onRed needs an sla',
+          },
+        ]
+      : []),
   ];
 }
 

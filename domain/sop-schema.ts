@@ -79,6 +79,16 @@ export const raciSchema = z.strictObject({
 });
 export type Raci = z.infer<typeof raciSchema>;
 
+/** What a stage asks for when it turns yellow or red, and by when (`CONTRACT.md` v2.4). */
+export const responseRuleSchema = z.strictObject({
+  /** `cause`: answered by `explain_delay`; `plan`: by `submit_plan`. */
+  require: z.enum(['cause', 'plan']),
+  /** From the warning (breach) that asks for it, on the stage's SLA clock. */
+  within: durationSchema,
+  notify: rolesSchema.min(1).default(['manager']),
+});
+export type ResponseRule = z.infer<typeof responseRuleSchema>;
+
 export const stageSchema = z.strictObject({
   id: z.string().regex(STAGE_ID, 'a stage id is lower-case letters, digits and dashes'),
   name: z.string().min(1).max(200),
@@ -89,6 +99,9 @@ export const stageSchema = z.strictObject({
   skipWhen: ruleSchema.optional(),
   /** No action by a person in the stage for this long: `deal.idle`, again every `idleAfter` until one (on the stage's clock). */
   idleAfter: durationSchema.optional(),
+  /** Turning yellow (the SLA's warning) asks for this; turning red (its breach) for `onRed`. */
+  onYellow: responseRuleSchema.optional(),
+  onRed: responseRuleSchema.optional(),
 });
 export type Stage = z.infer<typeof stageSchema>;
 

@@ -20,6 +20,8 @@ export interface DealView {
   paused: boolean;
   /** Since when nobody has worked the deal in its stage, once `deal.idle` has fired (`CONTRACT.md` v2.4); else null. */
   idleSince: Instant | null;
+  /** What the current stage asks for since it turned yellow or red, by when, and whether it was answered; null when nothing. */
+  response: { require: 'cause' | 'plan'; within: string; dueBy: Instant; answeredAt: Instant | null; overdue: boolean } | null;
   stage: {
     id: string;
     name: string;
@@ -116,7 +118,11 @@ export function dealView(state: DealState, sop: Sop): DealView {
     attributes: state.attributes,
     health: healthOf(state),
     paused,
-    idleSince: state.status === 'open' && state.stage && (state.stage.idleFired ?? 0) > 0 ? (state.stage.touchedAt ?? state.stage.enteredAt) : null,
+    idleSince:
+      state.status === 'open' && state.stage && (state.stage.idleFired ?? 0) > 0 ? (state.stage.touchedAt ?? state.stage.enteredAt) : null,
+    response: state.stage?.response
+      ? (({ require, within, dueBy, answeredAt, overdue }) => ({ require, within, dueBy, answeredAt, overdue }))(state.stage.response)
+      : null,
     stage:
       state.stage && stageDef
         ? {

@@ -108,6 +108,7 @@ describe('openDeal', () => {
       health: 'green',
       paused: false,
       idleSince: null,
+      response: null,
       stage: {
         id: 'requirements',
         name: 'Requirements confirmed',
