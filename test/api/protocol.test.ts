@@ -1,5 +1,5 @@
-// `CONTRACT.md` v2.4 risk playbooks through the API on a real dev server: raise_risk with a
-// playbook, complete_task, their codes, and GET /v1/risks (the weekly risk review).
+// `CONTRACT.md` v2.4, the SOP's response protocol, through the API on a real dev server: risk
+// playbooks and GET /v1/risks (the weekly risk review), idle deals, yellow and red responses.
 import { eventually } from '../helpers/eventually';
 import { dealBody, expectProblem, quickSop, TestService } from '../helpers/service';
 import { uniqueId } from '../helpers/temporal';
@@ -16,6 +16,23 @@ const playbookSop = {
       ],
     },
   },
+};
+/** Yellow at 1 s asks for a cause within 1 s; red at 3 s for a plan within 1 s; idle after 2 s. */
+const protocolSop = {
+  id: 'protocol-sop',
+  version: 1,
+  name: 'Protocol SOP',
+  stages: [
+    {
+      id: 'solution',
+      name: 'Solution',
+      idleAfter: '2s',
+      sla: { warnAfter: '1s', breachAfter: '3s' },
+      onYellow: { require: 'cause', within: '1s' },
+      onRed: { require: 'plan', within: '1s' },
+    },
+    { id: 'close', name: 'Close' },
+  ],
 };
 const act = (dealId: string, body: unknown, as: 'alice' | 'bob' | 'manager' = 'manager') =>
   service.call('POST', `/v1/deals/${dealId}/actions`, { as, body });
@@ -34,6 +51,7 @@ beforeAll(async () => {
   service = await TestService.start();
   expect((await service.call('POST', '/v1/sops', { as: 'ops', body: playbookSop })).status).toBe(201);
   expect((await service.call('POST', '/v1/sops', { as: 'ops', body: quickSop() })).status).toBe(201);
+  expect((await service.call('POST', '/v1/sops', { as: 'ops', body: protocolSop })).status).toBe(201);
   aliceDeal = await open('alice');
   bobDeal = await open('bob');
   otherSopDeal = await open('alice', 'quick-sop');
@@ -129,4 +147,49 @@ test('GET /v1/risks: the open risks of the deals a caller may read, the most ove
   const bad = await risks('?status=someday&owner=a%20b');
   expectProblem(bad, 422, 'validation_failed');
   expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['query.owner', 'query.status']);
+});
+
+test('yellow asks for a cause and red for a plan, each overdue if not answered; an idle deal says since when', async () => {
+  const answered = await open('alice', 'protocol-sop');
+  const ignored = await open('bob', 'protocol-sop');
+  expectProblem(await act(answered, { type: 'explain_delay', cause: 'too early' }, 'alice'), 409, 'no_response_due');
+  const yellow = await eventually(
+    async () => (await service.call('GET', `/v1/deals/${answered}`, { as: 'alice' })).body,
+    (deal) => deal.response?.require === 'cause',
+  );
+  expect(yellow.response).toMatchObject({ within: '1s', answeredAt: null, overdue: false });
+  expectProblem(await act(answered, { type: 'submit_plan', summary: 'not yet' }, 'alice'), 409, 'no_response_due');
+  expect((await act(answered, { type: 'explain_delay', cause: 'Waiting for the buyer’s IT review' }, 'alice')).status).toBe(200);
+  // Red: a plan now; explain_delay no longer answers it.
+  const red = await eventually(
+    async () => (await service.call('GET', `/v1/deals/${answered}`, { as: 'alice' })).body,
+    (deal) => deal.response?.require === 'plan',
+  );
+  expect(red.health).toBe('red');
+  expect((await act(answered, { type: 'submit_plan', summary: 'Exec sponsor call', owner: 'mia' }, 'alice')).status).toBe(200);
+
+  const late = await eventually(
+    async () => (await service.call('GET', `/v1/deals/${ignored}`, { as: 'bob' })).body,
+    (deal) =>
+      deal.escalations.filter((alert: { type: string }) => alert.type === 'deal.response.overdue').length === 2 && deal.idleSince !== null,
+  );
+  expect(late.response).toMatchObject({ require: 'plan', overdue: true, answeredAt: null });
+  expect(late.idleSince).toBe(late.stage.enteredAt);
+  const types = late.escalations.map((alert: { type: string }) => alert.type);
+  expect(types).toEqual(expect.arrayContaining(['deal.sla.warning', 'deal.sla.breached', 'deal.response.overdue', 'deal.idle']));
+  const done = (await service.call('GET', `/v1/deals/${answered}`, { as: 'alice' })).body;
+  expect(done.escalations.filter((alert: { type: string }) => alert.type === 'deal.response.overdue')).toEqual([]);
+  const explained = (await service.call('GET', `/v1/deals/${ignored}/explain`, { as: 'bob' })).body;
+  expect(explained.alerts.find((alert: { type: string }) => alert.type === 'deal.response.overdue')?.rule).toBe(
+    'stages[0].onRed.within = 1s continuous',
+  );
+  // Work on the deal clears the idle flag.
+  expect((await act(ignored, { type: 'log_activity', kind: 'call' }, 'bob')).body.deal.idleSince).toBeNull();
+
+  const lint = await service.call('POST', '/v1/sops', {
+    as: 'ops',
+    body: { ...protocolSop, version: 2, stages: [{ id: 'a', name: 'A', onYellow: { require: 'cause', within: '1h' }, idleAfter: '0d' }] },
+  });
+  expectProblem(lint, 422, 'validation_failed');
+  expect(lint.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['stages.0.idleAfter', 'stages.0.onYellow.within']);
 });
