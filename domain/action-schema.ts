@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STAGE_ID } from './sop-schema';
+import { ACTIVITY_KINDS, STAGE_ID } from './sop-schema';
 import {
   amountSchema,
   attributesSchema,
@@ -14,8 +14,6 @@ import {
 const stageRef = z.string().regex(STAGE_ID, 'a stage id is lower-case letters, digits and dashes');
 const itemId = z.string().regex(ITEM_ID, 'letters, digits and . _ -, at most 128');
 const isoInstant = z.iso.datetime({ offset: true });
-
-export const ACTIVITY_KINDS = ['visit', 'call', 'email', 'meeting', 'demo', 'other'] as const;
 
 /** Every action a rep, manager or integration can take on a deal (`POST /v1/deals/:id/actions`). */
 export const actionSchema = z.discriminatedUnion('type', [

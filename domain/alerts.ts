@@ -1,5 +1,5 @@
 import type { DealEvent } from './deal-events';
-import type { AlertPayload, AlertType, DealState, Instant, Recipient } from './deal-state';
+import type { AlertPayload, AlertType, CadenceCursor, CadenceMiss, DealState, Instant, Recipient } from './deal-state';
 import { reject, type Rejection } from './rejection';
 import { healthOf } from './health';
 import type { Sop } from './sop-schema';
@@ -17,6 +17,8 @@ export interface AlertSubject {
   readonly notify: readonly string[];
   /** A risk's task (`deal.task.overdue`); absent for every other alert. */
   readonly taskId?: string | null;
+  /** The cadence rule and period that fell short (`deal.cadence.missed`), and where judging goes on. */
+  readonly cadence?: { readonly rule: number; readonly miss: CadenceMiss; readonly next: CadenceCursor };
 }
 
 /** Resolves a role to the person who fills it on this deal: the owner, or the deal's team. */
@@ -48,6 +50,7 @@ export function alertId(state: DealState, subject: AlertSubject): string {
     subject.occurrence ?? '',
     // Only a task's alert names its task, so every other alert keeps the id it always had.
     ...(subject.taskId ? [`task:${subject.taskId}`] : []),
+    ...(subject.cadence ? [`cadence:${subject.cadence.rule}:${subject.cadence.miss.periodStart}`] : []),
     // Only where a deal may meet the same alert again (a stage re-entered, a deal reopened), so every
     // other alert keeps the id it always had.
     ...(subject.stage !== null && state.stage?.restarted ? [`entered:${state.stage.enteredAt}`] : []),
@@ -82,6 +85,7 @@ export function alertPayload(state: DealState, sop: Sop, subject: AlertSubject, 
     notify: subject.notify,
     recipients: recipientsOf(state, subject.notify),
     ...(subject.taskId ? { taskId: subject.taskId } : {}),
+    ...(subject.cadence ? { cadence: subject.cadence.miss } : {}),
     ...(subject.type === 'deal.response.overdue' && state.stage?.response
       ? { response: { require: state.stage.response.require, within: state.stage.response.within } }
       : {}),

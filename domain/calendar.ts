@@ -244,3 +244,26 @@ export function localTime(epochMs: number, calendar: Calendar, dayStart?: number
   const time = zoned.toLocalTime();
   return time.second() === 0 ? time.toString().slice(0, 5) : time.toString().slice(0, 8);
 }
+
+/** A cadence's length: a calendar day or a calendar week (Monday to Sunday) in the calendar's zone. */
+export type CadencePer = '1d' | '1w';
+
+/** The first day (or week) boundary strictly after `epochMs`: a local midnight (a Monday's, for weeks). */
+function nextBoundary(epochMs: number, per: CadencePer, zone: ZoneId): number {
+  let date = localDateAt(epochMs, zone).plusDays(1);
+  if (per === '1w') while (date.dayOfWeek().value() !== 1) date = date.plusDays(1);
+  return ZonedDateTime.of(date, LocalTime.MIDNIGHT, zone).toInstant().toEpochMilli();
+}
+
+/**
+ * The end of the cadence period that starts at `startMs`: the end of its calendar day (week). The
+ * first period, from the stage's entry, runs to the end of the next one instead when what is left
+ * of the entry's is less than half a period (entered on a Friday afternoon, the first week runs to
+ * the end of the next).
+ */
+export function cadenceEnd(startMs: number, per: CadencePer, calendar: Calendar, first: boolean): number {
+  const zone = compile(calendar).zone;
+  const end = nextBoundary(startMs, per, zone);
+  const half = per === '1d' ? DAY_MS / 2 : WEEK_MS / 2;
+  return first && end - startMs < half ? nextBoundary(end, per, zone) : end;
+}

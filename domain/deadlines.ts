@@ -1,9 +1,10 @@
 import { alertId, alertPayload, type AlertSubject } from './alerts';
+import { cadenceEnd } from './calendar';
 import { clockFor, type SlaClock } from './clock';
 import type { AlertEvent, RequestDeadlines, StageDeadlines, TaskDeadline } from './deal-events';
-import type { DealState, Instant, StageResponse } from './deal-state';
+import type { CadenceCursor, DealState, Instant, StageResponse, StageRun } from './deal-state';
 import { applyAlertEffect, evolve } from './evolve';
-import type { Sop, Stage } from './sop-schema';
+import type { Cadence, Sop, Stage } from './sop-schema';
 
 const iso = (ms: number): Instant => new Date(ms).toISOString();
 const ms = (instant: Instant): number => Date.parse(instant);
@@ -52,7 +53,7 @@ export function resumedDeadlines(
   sop: Sop,
   resumedAt: Instant,
 ): {
-  stage: (StageDeadlines & { idlePausedMs?: number; responseDueBy?: Instant }) | null;
+  stage: (StageDeadlines & { idlePausedMs?: number; responseDueBy?: Instant; cadence?: Array<CadenceCursor | null> }) | null;
   requests: RequestDeadlines[];
   tasks?: TaskDeadline[];
 } {
@@ -75,6 +76,8 @@ export function resumedDeadlines(
             ...(stageDef.idleAfter && { idlePausedMs: (run.idlePausedMs ?? 0) + clock.elapsed(Math.max(since, ms(touched)), until) }),
             ...(run.response &&
               !run.response.answeredAt && { responseDueBy: shift(clock, run.response.from, run.response.dueBy) as Instant }),
+            // A cadence period that ended while the deal was paused is not judged: each rule goes on from the period now.
+            ...(stageDef.cadence && { cadence: stageDef.cadence.map((rule, index) => cadenceAt(run, rule, index, sop, until)) }),
           };
         })()
       : null;
@@ -117,6 +120,51 @@ export function deadlines(state: DealState, sop: Sop): Deadline[] {
 
 const NONE = { stage: null, requestId: null, riskId: null, level: null, occurrence: null } as const;
 
+/** The cursor of the cadence period that holds `atMs`, walking on from the rule's current one. */
+function cadenceAt(run: StageRun, rule: Cadence, index: number, sop: Sop, atMs: number): CadenceCursor {
+  let cursor: CadenceCursor = run.cadence?.[index] ?? { index: 0, start: run.enteredAt };
+  for (let walked = 0; walked < MAX_PERIODS_WALKED; walked++) {
+    const end = cadenceEnd(ms(cursor.start), rule.per, sop.calendar, cursor.index === 0);
+    if (end > atMs) return cursor;
+    cursor = { index: cursor.index + 1, start: iso(end) };
+  }
+  return cursor;
+}
+
+/** Periods walked past, met, to find the next that falls short: a cadence judged a day at a time for years. */
+const MAX_PERIODS_WALKED = 2_000;
+
+/**
+ * Each cadence rule's next period that falls short of its target, due at that period's end. Periods
+ * met are passed over (a future period has counted nothing yet, so the walk stops there).
+ */
+function cadenceDeadlines(run: StageRun, stage: Stage, sop: Sop, raci: string[]): Deadline[] {
+  return (stage.cadence ?? []).flatMap((rule, index): Deadline[] => {
+    let cursor: CadenceCursor = run.cadence?.[index] ?? { index: 0, start: run.enteredAt };
+    for (let walked = 0; walked < MAX_PERIODS_WALKED; walked++) {
+      const end = iso(cadenceEnd(ms(cursor.start), rule.per, sop.calendar, cursor.index === 0));
+      const counted = (run.logged ?? []).filter((a) => rule.kinds.includes(a.kind as never) && a.at >= cursor.start && a.at < end).length;
+      const next = { index: cursor.index + 1, start: end };
+      if (counted < rule.atLeast) {
+        const miss = { kinds: [...rule.kinds], atLeast: rule.atLeast, counted, periodStart: cursor.start, periodEnd: end };
+        return [
+          {
+            ...NONE,
+            at: end,
+            deadline: end,
+            type: 'deal.cadence.missed',
+            stage: run.id,
+            notify: raci,
+            cadence: { rule: index, miss, next },
+          },
+        ];
+      }
+      cursor = next;
+    }
+    return [];
+  });
+}
+
 /** Each open risk's tasks not done nor overdue yet, due at their `dueBy`; the task's role and the deal's owner are told. */
 function taskDeadlines(state: DealState): Deadline[] {
   return state.risks
@@ -157,6 +205,7 @@ function stageDeadlineList(state: DealState, sop: Sop): Deadline[] {
     );
     list.push({ ...NONE, at, deadline: at, type: 'deal.idle', stage: run.id, occurrence: fired, notify: raci });
   }
+  list.push(...cadenceDeadlines(run, stage, sop, raci));
   if (run.response && !run.response.answeredAt && !run.response.overdue) {
     const due = run.response.dueBy;
     list.push({ ...NONE, at: due, deadline: due, type: 'deal.response.overdue', stage: run.id, notify: run.response.notify });
@@ -279,6 +328,11 @@ function draftOf(due: Deadline, sop: Sop, state: DealState): { type: AlertEvent[
       return { type: 'task_overdue', data: { riskId: due.riskId, taskId: due.taskId } };
     case 'deal.idle':
       return { type: 'deal_idle', data: { stage: due.stage, occurrence: due.occurrence } };
+    case 'deal.cadence.missed':
+      return {
+        type: 'cadence_missed',
+        data: { stage: due.stage, rule: due.cadence?.rule, cadence: due.cadence?.miss, next: due.cadence?.next },
+      };
     case 'deal.escalated': {
       const stage = sop.stages.find((s) => s.id === due.stage) as Stage;
       const repeat = stage.escalations[due.level as number]?.repeatEvery;

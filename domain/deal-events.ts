@@ -1,5 +1,5 @@
 import type { Attributes, Customer } from './deal-schema';
-import type { AlertPayload, Delivery, EscalationClock, Instant, StageResponse } from './deal-state';
+import type { AlertPayload, CadenceCursor, CadenceMiss, Delivery, EscalationClock, Instant, StageResponse } from './deal-state';
 
 /** A task's deadline as a clock event starts or moves it. */
 export interface TaskDeadline {
@@ -61,7 +61,7 @@ export type DealEvent =
       'resumed',
       {
         pausedMs: number;
-        stage: (StageDeadlines & { idlePausedMs?: number; responseDueBy?: Instant }) | null;
+        stage: (StageDeadlines & { idlePausedMs?: number; responseDueBy?: Instant; cadence?: Array<CadenceCursor | null> }) | null;
         requests: RequestDeadlines[];
         tasks?: TaskDeadline[];
       }
@@ -89,6 +89,8 @@ export type DealEvent =
   | Shape<'sla_breached', { stage: string; alert: AlertPayload; response?: StageResponse }>
   | Shape<'response_overdue', { stage: string; response: { require: 'cause' | 'plan'; within: string }; alert: AlertPayload }>
   | Shape<'delay_explained', { stage: string; cause: string }>
+  /** `rule`: the index in the stage's `cadence`; `next`: where judging that rule goes on. */
+  | Shape<'cadence_missed', { stage: string; rule: number; cadence: CadenceMiss; next: CadenceCursor; alert: AlertPayload }>
   | Shape<'plan_submitted', { stage: string; summary: string; owner: string; dueBy: Instant | null }>
   | Shape<'escalation_fired', { stage: string; level: number; occurrence: number; nextAt: Instant | null; alert: AlertPayload }>
   | Shape<'request_warning', { requestId: string; alert: AlertPayload }>
@@ -127,4 +129,5 @@ export type AlertEvent = EventOf<
   | 'task_overdue'
   | 'deal_idle'
   | 'response_overdue'
+  | 'cadence_missed'
 >;

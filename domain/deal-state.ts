@@ -15,7 +15,8 @@ export type AlertType =
   | 'deal.risk.overdue'
   | 'deal.task.overdue'
   | 'deal.idle'
-  | 'deal.response.overdue';
+  | 'deal.response.overdue'
+  | 'deal.cadence.missed';
 
 /** The next firing of one entry of a stage's escalation ladder. */
 export interface EscalationClock {
@@ -42,6 +43,10 @@ export interface StageRun {
   readonly idlePausedMs?: number;
   /** What the stage asks of the deal since it turned yellow or red (`onYellow` / `onRed`), until answered. */
   readonly response?: StageResponse;
+  /** Activities logged in the stage (the latest `ACTIVITIES_KEPT`), for its cadence. */
+  readonly logged?: ReadonlyArray<{ readonly kind: string; readonly at: Instant }>;
+  /** Per cadence rule, the first period not yet judged (absent: the first, from `enteredAt`). */
+  readonly cadence?: ReadonlyArray<CadenceCursor | null>;
 }
 
 export interface RequestRun {
@@ -59,6 +64,21 @@ export interface RequestRun {
   readonly pauses?: ReadonlyArray<{ readonly from: Instant; readonly to: Instant }>;
   /** When its SLA clock last started afresh (a reopened deal); absent: `openedAt`. */
   readonly clockFrom?: Instant;
+}
+
+/** Where a cadence rule's judging stands: the index and start of its next period to judge. */
+export interface CadenceCursor {
+  readonly index: number;
+  readonly start: Instant;
+}
+
+/** What a missed cadence alert says of the period (`deal.cadence.missed`). */
+export interface CadenceMiss {
+  readonly kinds: readonly string[];
+  readonly atLeast: number;
+  readonly counted: number;
+  readonly periodStart: Instant;
+  readonly periodEnd: Instant;
 }
 
 /** A cause or a plan a stage asks for, counted from the warning or breach that asked. */
@@ -132,6 +152,8 @@ export interface AlertPayload {
   readonly recipients: readonly Recipient[];
   /** A risk's task that fell overdue (`deal.task.overdue` only). */
   readonly taskId?: string;
+  /** The period that fell short (`deal.cadence.missed` only). */
+  readonly cadence?: CadenceMiss;
   /** What was asked and not answered in time (`deal.response.overdue` only). */
   readonly response?: { readonly require: 'cause' | 'plan'; readonly within: string };
 }

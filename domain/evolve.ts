@@ -1,5 +1,15 @@
 import type { AlertEvent, DealEvent, RequestDeadlines } from './deal-events';
-import type { AlertRecord, DealState, Health, RequestRun, RiskRecord, RiskTask, StageResponse, StageRun } from './deal-state';
+import type {
+  AlertRecord,
+  CadenceCursor,
+  DealState,
+  Health,
+  RequestRun,
+  RiskRecord,
+  RiskTask,
+  StageResponse,
+  StageRun,
+} from './deal-state';
 
 /** What a person does on a deal that counts as working it: each starts the stage's idle clock again. */
 const TOUCHES = new Set<DealEvent['type']>([
@@ -110,8 +120,12 @@ function apply(state: DealState, event: DealEvent): DealState {
     case 'alert_redelivered':
       return withAlertRecord(state, event.data.alertId, (alert) => ({ ...alert, delivery: 'pending' }));
     case 'action_rejected':
-    case 'activity_logged':
       return state;
+    case 'activity_logged':
+      return withStage(state, (stage) => ({
+        ...stage,
+        logged: [...(stage.logged ?? []), { kind: event.data.kind, at: event.at }].slice(-ACTIVITIES_KEPT),
+      }));
     case 'delay_explained':
     case 'plan_submitted':
       return withStage(state, (stage) => (stage.response ? { ...stage, response: { ...stage.response, answeredAt: event.at } } : stage));
@@ -149,12 +163,24 @@ export function applyAlertEffect(state: DealState, event: AlertEvent): DealState
       return withTask(state, event.data.riskId, event.data.taskId, (task) => ({ ...task, overdue: true }));
     case 'deal_idle':
       return withStage(state, (stage) => ({ ...stage, idleFired: (stage.idleFired ?? 0) + 1 }));
+    case 'cadence_missed':
+      return withStage(state, (stage) => ({ ...stage, cadence: withCursor(stage.cadence, event.data.rule, event.data.next) }));
   }
 }
 
 /** A response the stage asks for now replaces whatever it asked before (a plan on red supersedes a cause on yellow). */
 function asked(response: StageResponse | undefined): { response?: StageResponse } {
   return response ? { response } : {};
+}
+
+/** Activities a stage run keeps for its cadence: far more than any weekly target counts. */
+export const ACTIVITIES_KEPT = 200;
+
+function withCursor(cursors: StageRun['cadence'], rule: number, next: CadenceCursor): Array<CadenceCursor | null> {
+  const list = [...(cursors ?? [])];
+  while (list.length <= rule) list.push(null);
+  list[rule] = next;
+  return list;
 }
 
 /** The task of an open risk, changed. */

@@ -15,7 +15,8 @@ export type DeadlineKind =
   | 'risk.due'
   | 'task.due'
   | 'idle'
-  | 'response.due';
+  | 'response.due'
+  | 'cadence';
 
 /** One pending deadline and how it was reached (`GET /v1/deals/:dealId/explain`). */
 export interface ExplainedDeadline {
@@ -64,12 +65,15 @@ const KINDS: Record<AlertType, DeadlineKind> = {
   'deal.task.overdue': 'task.due',
   'deal.idle': 'idle',
   'deal.response.overdue': 'response.due',
+  'deal.cadence.missed': 'cadence',
 };
 
 /** Days walked one line each; a deadline further out ends with one line for the rest. */
 const MAX_DAYS_EXPLAINED = 400;
 
-type Subject = Pick<AlertSubject, 'type' | 'stage' | 'requestId' | 'riskId' | 'level' | 'occurrence' | 'taskId'>;
+type Subject = Pick<AlertSubject, 'type' | 'stage' | 'requestId' | 'riskId' | 'level' | 'occurrence' | 'taskId'> & {
+  readonly cadence?: { readonly rule: number };
+};
 interface Source {
   readonly rule: string;
   readonly clock: ClockKind | 'date';
@@ -103,6 +107,13 @@ function sourceOf(subject: Subject, sop: Sop, state: DealState): Source {
   const stage = sop.stages[index];
   if (!stage) return { rule: `stage "${subject.stage}" is not in SOP ${sop.id} v${sop.version}`, clock: 'continuous' };
   const clock = stage.sla?.clock ?? 'continuous';
+  if (subject.type === 'deal.cadence.missed') {
+    const rule = subject.cadence ? stage.cadence?.[subject.cadence.rule] : undefined;
+    const text = rule
+      ? `at least ${rule.atLeast} of ${rule.kinds.join(', ')} per ${rule.per === '1w' ? 'calendar week' : 'calendar day'}`
+      : '';
+    return { rule: `stages[${index}].cadence[${subject.cadence?.rule ?? 0}] = ${text}`, clock: 'date' };
+  }
   if (subject.type === 'deal.response.overdue') {
     const response = state.stage?.id === subject.stage ? state.stage?.response : undefined;
     const field = response?.asked === 'yellow' ? 'onYellow' : 'onRed';
@@ -262,6 +273,19 @@ function clockStart(
   return { from: run?.enteredAt ?? deadline.at, pauses };
 }
 
+/** The rule behind an alert fired; a cadence alert's rule is the stage's rule with its target. */
+function alertRule(alert: AlertPayload, sop: Sop, state: DealState): string {
+  const stage = alert.stage?.id ?? null;
+  const miss = alert.cadence;
+  const rule = miss
+    ? (sop.stages.find((s) => s.id === stage)?.cadence ?? []).findIndex(
+        (r) => r.atLeast === miss.atLeast && r.kinds.length === miss.kinds.length && r.kinds.every((k) => miss.kinds.includes(k)),
+      )
+    : -1;
+  const { cadence: _miss, ...rest } = alert;
+  return sourceOf({ ...rest, stage, ...(rule >= 0 && { cadence: { rule } }) }, sop, state).rule;
+}
+
 /**
  * Every pending deadline of the deal, derived in words on its own calendar, and every alert it
  * fired with the rule behind it. `fired` are the alerts' bodies in the order they fired; `sopOf`
@@ -278,8 +302,13 @@ export function explainDeal(
     const source = sourceOf(deadline, sop, state);
     const { from, pauses } = clockStart(deadline, state, visit, fired);
     const at = ms(deadline.at);
-    const steps =
-      source.clock === 'date' || !source.duration
+    const miss = deadline.cadence?.miss;
+    const steps = miss
+      ? [
+          `This period runs from ${dayLabel(calendarDays(ms(miss.periodStart), ms(miss.periodStart), sop.calendar)[0].date)} ${localTime(ms(miss.periodStart), sop.calendar)} to ${dayLabel(calendarDays(at - 1, at - 1, sop.calendar)[0].date)} 24:00 (${sop.calendar.timezone}); a first period shorter than half a period runs on to the end of the next.`,
+          `${miss.counted} of ${miss.atLeast} ${miss.kinds.join(' / ')} logged so far: ${miss.atLeast - miss.counted} more before the period ends, or it is reported as missed.`,
+        ]
+      : source.clock === 'date' || !source.duration
         ? [
             `Due at ${deadline.at}, the date given when the risk was raised; no SLA clock runs for it, so pauses and the calendar do not move it.`,
           ]
@@ -305,7 +334,7 @@ export function explainDeal(
     type: alert.type,
     firedAt: alert.occurredAt,
     deadline: alert.deadline,
-    rule: sourceOf({ ...alert, stage: alert.stage?.id ?? null }, sopOf(alert.deal.sop.version) ?? sop, state).rule,
+    rule: alertRule(alert, sopOf(alert.deal.sop.version) ?? sop, state),
   }));
   return { dealId: state.dealId, deadlines: explained, alerts };
 }

@@ -47,6 +47,7 @@ const ALERT_EVENTS = new Set<DealEvent['type']>([
   'task_overdue',
   'deal_idle',
   'response_overdue',
+  'cadence_missed',
 ]);
 
 /**

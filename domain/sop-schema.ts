@@ -79,6 +79,17 @@ export const raciSchema = z.strictObject({
 });
 export type Raci = z.infer<typeof raciSchema>;
 
+/** What a rep logs with `log_activity`. */
+export const ACTIVITY_KINDS = ['visit', 'call', 'email', 'meeting', 'demo', 'other'] as const;
+
+/** A weekly (daily) target of activities in a stage, e.g. two customer meetings a week (`CONTRACT.md` v2.4). */
+export const cadenceSchema = z.strictObject({
+  kinds: z.array(z.enum(ACTIVITY_KINDS)).min(1).max(ACTIVITY_KINDS.length),
+  atLeast: z.number().int().min(1, 'atLeast is at least 1').max(1_000),
+  per: z.enum(['1d', '1w'], 'per is "1d" (a calendar day) or "1w" (a calendar week)'),
+});
+export type Cadence = z.infer<typeof cadenceSchema>;
+
 /** What a stage asks for when it turns yellow or red, and by when (`CONTRACT.md` v2.4). */
 export const responseRuleSchema = z.strictObject({
   /** `cause`: answered by `explain_delay`; `plan`: by `submit_plan`. */
@@ -102,6 +113,8 @@ export const stageSchema = z.strictObject({
   /** Turning yellow (the SLA's warning) asks for this; turning red (its breach) for `onRed`. */
   onYellow: responseRuleSchema.optional(),
   onRed: responseRuleSchema.optional(),
+  /** Activity targets per calendar day or week of the SOP's calendar, from the stage's entry. */
+  cadence: z.array(cadenceSchema).max(10).optional(),
 });
 export type Stage = z.infer<typeof stageSchema>;
 
