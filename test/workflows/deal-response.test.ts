@@ -151,3 +151,30 @@ test('a continue-as-new keeps the response asked and the idle clock', async () =
     expect(answered.response).toMatchObject({ answeredAt: expect.any(String) });
   });
 });
+
+test('a weekly cadence short of its target is reported at the end of the calendar week in the SOP’s time zone', async () => {
+  const sop: Sop = makeSop({
+    calendar: { timezone: 'Asia/Shanghai', workdays: [1, 2, 3, 4, 5], hours: { start: '09:00', end: '18:00' }, holidays: [] },
+    stages: [
+      { id: 'solution', name: 'Solution', cadence: [{ kinds: ['meeting'], atLeast: 2, per: '1w' }] },
+      { id: 'close', name: 'Close' },
+    ],
+  });
+  const monday = await nextMonday();
+  await withWorker(async (queue) => {
+    await sleepUntil(env, monday);
+    const deal = await TestDeal.start(env, queue, sop);
+    await deal.act({ type: 'log_activity', kind: 'meeting', note: 'kick-off' }, MIA);
+    // The week ends at the next Monday 00:00 in Shanghai: Sunday 16:00 UTC.
+    const weekEnd = monday - HOUR + 7 * DAY - 8 * HOUR;
+    await sleepUntil(env, weekEnd - 1_000);
+    expect(fired(await deal.view(), 'deal.cadence.missed')).toEqual([]);
+    await env.sleep(2_000);
+    expect(fired(await deal.view(), 'deal.cadence.missed')).toHaveLength(1);
+    // Two meetings the next week: met, nothing more.
+    await deal.act({ type: 'log_activity', kind: 'meeting' }, MIA);
+    await deal.act({ type: 'log_activity', kind: 'meeting' }, MIA);
+    await sleepUntil(env, weekEnd + 7 * DAY + HOUR);
+    expect(fired(await deal.view(), 'deal.cadence.missed')).toHaveLength(1);
+  });
+});
