@@ -4,7 +4,7 @@ import { clockFor, type SlaClock } from './clock';
 import type { AlertEvent, RequestDeadlines, StageDeadlines, TaskDeadline } from './deal-events';
 import type { CadenceCursor, DealState, Instant, StageResponse, StageRun } from './deal-state';
 import { applyAlertEffect, evolve } from './evolve';
-import type { Cadence, Sop, Stage } from './sop-schema';
+import type { Cadence, ClockKind, Sop, Stage } from './sop-schema';
 
 const iso = (ms: number): Instant => new Date(ms).toISOString();
 const ms = (instant: Instant): number => Date.parse(instant);
@@ -75,7 +75,9 @@ export function resumedDeadlines(
             // The idle clock stands still too: its paused time so far, from the last touch.
             ...(stageDef.idleAfter && { idlePausedMs: (run.idlePausedMs ?? 0) + clock.elapsed(Math.max(since, ms(touched)), until) }),
             ...(run.response &&
-              !run.response.answeredAt && { responseDueBy: shift(clock, run.response.from, run.response.dueBy) as Instant }),
+              !run.response.answeredAt && {
+                responseDueBy: shift(responseClock(stageDef, sop, run.response.clock), run.response.from, run.response.dueBy) as Instant,
+              }),
             // A cadence period that ended while the deal was paused is not judged: each rule goes on from the period now.
             ...(stageDef.cadence && { cadence: stageDef.cadence.map((rule, index) => cadenceAt(run, rule, index, sop, until)) }),
           };
@@ -119,6 +121,11 @@ export function deadlines(state: DealState, sop: Sop): Deadline[] {
 }
 
 const NONE = { stage: null, requestId: null, riskId: null, level: null, occurrence: null } as const;
+
+/** A response's clock: its own where the SOP names one, else the stage's. */
+export function responseClock(stage: Stage, sop: Sop, clock: ClockKind | undefined): SlaClock {
+  return clock ? clockFor(clock, sop.calendar) : stageClock(stage, sop);
+}
 
 /** The cursor of the cadence period that holds `atMs`, walking on from the rule's current one. */
 function cadenceAt(run: StageRun, rule: Cadence, index: number, sop: Sop, atMs: number): CadenceCursor {
@@ -294,13 +301,14 @@ function responseAsked(due: Deadline, sop: Sop, field: 'onYellow' | 'onRed'): { 
   const stage = sop.stages.find((s) => s.id === due.stage);
   const rule = stage?.[field];
   if (!stage || !rule) return {};
-  const dueBy = iso(stageClock(stage, sop).add(ms(due.at), rule.within));
+  const dueBy = iso(responseClock(stage, sop, rule.clock).add(ms(due.at), rule.within));
   const asked = field === 'onYellow' ? 'yellow' : 'red';
   return {
     response: {
       asked,
       require: rule.require,
       within: rule.within,
+      ...(rule.clock && { clock: rule.clock }),
       notify: rule.notify,
       from: due.at,
       dueBy,

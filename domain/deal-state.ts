@@ -1,5 +1,6 @@
 import type { Attributes, Customer } from './deal-schema';
 import type { Rule } from './rules';
+import type { ClockKind } from './sop-schema';
 
 /** Every time in state and events is an ISO string as `Date.prototype.toISOString()` writes it. */
 export type Instant = string;
@@ -87,6 +88,8 @@ export interface StageResponse {
   readonly asked: 'yellow' | 'red';
   readonly require: 'cause' | 'plan';
   readonly within: string;
+  /** The clock `within` runs on; absent: the stage's. */
+  readonly clock?: ClockKind;
   readonly notify: readonly string[];
   /** The deadline of the alert that asked: the response's clock counts from it. */
   readonly from: Instant;

@@ -118,7 +118,8 @@ function sourceOf(subject: Subject, sop: Sop, state: DealState): Source {
     const response = state.stage?.id === subject.stage ? state.stage?.response : undefined;
     const field = response?.asked === 'yellow' ? 'onYellow' : 'onRed';
     const within = response?.within ?? stage[field]?.within ?? '';
-    return { rule: `stages[${index}].${field}.within = ${within} ${clock}`, clock, duration: within };
+    const kind = response?.clock ?? stage[field]?.clock ?? clock;
+    return { rule: `stages[${index}].${field}.within = ${within} ${kind}`, clock: kind, duration: within };
   }
   if (subject.type === 'deal.idle') {
     return { rule: `stages[${index}].idleAfter = ${stage.idleAfter ?? ''} ${clock}`, clock, duration: stage.idleAfter ?? '' };

@@ -94,8 +94,9 @@ export type Cadence = z.infer<typeof cadenceSchema>;
 export const responseRuleSchema = z.strictObject({
   /** `cause`: answered by `explain_delay`; `plan`: by `submit_plan`. */
   require: z.enum(['cause', 'plan']),
-  /** From the warning (breach) that asks for it, on the stage's SLA clock. */
+  /** From the warning (breach) that asks for it, on `clock` (default: the stage's SLA clock). */
   within: durationSchema,
+  clock: clockKindSchema.optional(),
   notify: rolesSchema.min(1).default(['manager']),
 });
 export type ResponseRule = z.infer<typeof responseRuleSchema>;

@@ -135,3 +135,23 @@ describe('the response protocol', () => {
     ]);
   });
 });
+
+test('a response may name its own clock: a cause within a working day of a warning on a wall-clock SLA', () => {
+  const sop: Sop = makeSop({
+    stages: [
+      {
+        id: 'solution',
+        name: 'Solution',
+        sla: { warnAfter: '4d', breachAfter: '30d' },
+        onYellow: { require: 'cause', within: '1d', clock: 'business' },
+      },
+      { id: 'close', name: 'Close' },
+    ],
+  });
+  const deal = new PureDeal(sop);
+  // Warned Friday 09:00 (4 days of wall time): a working day later is Friday 18:00.
+  deal.tick(at(4 * DAY));
+  expect(dealView(deal.state, sop).response?.dueBy).toBe('2026-01-09T18:00:00.000Z');
+  const explained = explainDeal(deal.state, sop, visitNow(deal.visits), []).deadlines.find((d) => d.kind === 'response.due');
+  expect(explained).toMatchObject({ rule: 'stages[0].onYellow.within = 1d business', clock: 'business' });
+});

@@ -25,6 +25,17 @@ describe('enterprise-b2b', () => {
     expect(sop.stages.find((s) => s.id === 'solution')?.sla?.breachAfter).toBe('30d');
   });
 
+  test('carries the response protocol of the source document (v2): cadence, idle, yellow and red responses, playbooks', () => {
+    const solution = sop.stages.find((s) => s.id === 'solution');
+    expect(sop.version).toBe(2);
+    expect(solution?.cadence).toEqual([{ kinds: ['meeting', 'demo'], atLeast: 2, per: '1w' }]);
+    expect(solution?.idleAfter).toBe('14d');
+    expect(solution?.onYellow).toEqual({ require: 'cause', within: '1d', clock: 'business', notify: ['manager'] });
+    expect(solution?.onRed).toEqual({ require: 'plan', within: '4h', clock: 'business', notify: ['manager', 'director'] });
+    expect(Object.keys(sop.riskPlaybooks ?? {})).toEqual(['decision-maker-change', 'competitor-price-cut']);
+    expect(sop.riskPlaybooks?.['decision-maker-change'].steps.map((step) => step.owner)).toEqual(['owner', 'director', 'presales']);
+  });
+
   test('escalates to the manager and then the director', () => {
     expect(sop.stages.find((s) => s.id === 'solution')?.escalations.map((e) => e.notify)).toEqual([['manager'], ['director']]);
   });
