@@ -34,6 +34,10 @@ export interface DealListItem {
   /** When a pause still running began, and the paused time in the current stage before it (for pace). */
   pausedSince: string | null;
   stagePausedMs: number;
+  /** Since when nobody has worked the deal in its stage, once flagged idle; else null. */
+  idleSince: string | null;
+  /** The cause or plan its stage asks for and has not had yet; else null. */
+  response: { require: 'cause' | 'plan'; dueBy: string; overdue: boolean } | null;
 }
 
 /** The visibility query for these filters; a rep's list is its own deals, whatever owner it asks for. */
@@ -87,6 +91,8 @@ export async function listDeals(
       nextDeadline: listing?.nextDeadline ?? (deadline ? deadline.toISOString() : null),
       pausedSince: listing?.pausedSince ?? null,
       stagePausedMs: listing?.stagePausedMs ?? 0,
+      idleSince: listing?.idleSince ?? null,
+      response: listing?.response ?? null,
     };
   });
   return { deals, nextPageToken: issuePageToken(response.nextPageToken, query) };

@@ -149,5 +149,24 @@ function fillCard(card, deal, pace) {
       ? h('span', { class: 'deadline' }, 'Next deadline ', h('time', { 'data-until': deal.nextDeadline, datetime: deal.nextDeadline }))
       : h('span', { class: 'deadline none', text: 'No deadline pending' }),
     typeof pace === 'number' ? h('span', { class: `pace ${pace > 1.2 ? 'slow' : pace < 0.8 ? 'fast' : ''}`, text: paceText(pace) }) : '',
+    // Idle and an unanswered cause or plan are written out, not only coloured: a reader of the card
+    // without colour, or with a screen reader, gets them too.
+    deal.idleSince
+      ? h(
+          'span',
+          { class: 'idle', 'data-idle-since': deal.idleSince },
+          'Idle: no contact for ',
+          h('time', { 'data-since': deal.idleSince, datetime: deal.idleSince }),
+        )
+      : '',
+    deal.response
+      ? h(
+          'span',
+          { class: `response${deal.response.overdue ? ' overdue' : ''}`, 'data-response': deal.response.require },
+          `Needs a ${deal.response.require === 'cause' ? 'cause of the delay' : 'remediation plan'}, due `,
+          h('time', { 'data-until': deal.response.dueBy, datetime: deal.response.dueBy }),
+        )
+      : '',
   );
+  card.classList.toggle('is-idle', Boolean(deal.idleSince));
 }

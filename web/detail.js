@@ -59,7 +59,18 @@ function summary(deal) {
       {},
       h('span', { class: `health-badge health-${health}`, text: healthLabel(deal.health) }),
       deal.paused && badge('Paused', 'paused'),
+      deal.idleSince && badge('Idle', 'idle'),
     ),
+    deal.idleSince && h('dt', { text: 'No contact since' }),
+    deal.idleSince && h('dd', {}, when(deal.idleSince)),
+    deal.response && h('dt', { text: deal.response.require === 'cause' ? 'Cause of the delay' : 'Remediation plan' }),
+    deal.response &&
+      h(
+        'dd',
+        { 'data-response': deal.response.require },
+        deal.response.answeredAt ? 'Given ' : deal.response.overdue ? 'Overdue, was due ' : 'Due ',
+        when(deal.response.answeredAt ?? deal.response.dueBy),
+      ),
     h('dt', { text: 'Status' }),
     h('dd', { text: deal.status }),
     h('dt', { text: 'Customer' }),

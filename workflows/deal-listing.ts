@@ -22,6 +22,12 @@ export interface DealListing {
   /** Paused time in the current stage that has ended, and when a pause still running began: for pace. */
   readonly stagePausedMs: number;
   readonly pausedSince: string | null;
+  /**
+   * Set only while the deal is idle, or its stage asks for a cause or a plan not given yet: a listing
+   * without them is the listing it always was, so deals from before them upsert nothing new on replay.
+   */
+  readonly idleSince?: string;
+  readonly response?: { readonly require: 'cause' | 'plan'; readonly dueBy: string; readonly overdue: boolean };
 }
 
 function stageDeadline(state: DealState): Date | null {
@@ -51,6 +57,8 @@ export function dealSearchAttributes(state: DealState): SearchAttributeUpdatePai
 /** What `GET /v1/deals` shows of a deal beyond its search attributes, from its state and its stage visit in progress. */
 export function dealListing(state: DealState, sop: Sop, stageVisit: StageVisit | null): DealListing {
   const visit = state.status === 'open' ? stageVisit : null;
+  const run = state.status === 'open' ? state.stage : null;
+  const response = run?.response && !run.response.answeredAt ? run.response : null;
   return {
     stagePausedMs: (visit?.pauses ?? []).reduce((sum, p) => sum + (p.to ? Date.parse(p.to) - Date.parse(p.from) : 0), 0),
     pausedSince: state.paused?.since ?? null,
@@ -59,6 +67,8 @@ export function dealListing(state: DealState, sop: Sop, stageVisit: StageVisit |
     currency: state.currency,
     stageEnteredAt: state.stage?.enteredAt ?? null,
     nextDeadline: deadlines(state, sop)[0]?.at ?? null,
+    ...(run && (run.idleFired ?? 0) > 0 && { idleSince: run.touchedAt ?? run.enteredAt }),
+    ...(response && { response: { require: response.require, dueBy: response.dueBy, overdue: response.overdue } }),
   };
 }
 

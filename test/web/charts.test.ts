@@ -315,3 +315,42 @@ test('the Risks view answers the review: the threat, who owns it, by when, the m
     ['exec-call', 'open'],
   ]);
 });
+
+test('an idle deal and one whose stage asks for a cause say so on their cards, in words as well as in style', async () => {
+  const sop = {
+    ...quickSop('idle-sop'),
+    stages: [
+      {
+        id: 'solution',
+        name: 'Solution',
+        idleAfter: '1s',
+        sla: { warnAfter: '1s', breachAfter: '1h' },
+        onYellow: { require: 'cause', within: '1h' },
+      },
+      { id: 'close', name: 'Close' },
+    ],
+  };
+  expect((await service.call('POST', '/v1/sops', { body: sop })).status).toBe(201);
+  expect(
+    (
+      await service.call('POST', '/v1/deals', {
+        body: dealBody('idle-1', { sopId: 'idle-sop', customer: { name: 'Quiet Corp', tier: 'B' } }),
+      })
+    ).status,
+  ).toBe(201);
+  const page = await newPage();
+  await signIn(page, 'manager', '#sop=idle-sop');
+  await page.waitForSelector('.card.is-idle [data-idle-since]', { timeout: WAIT_MS });
+  await page.waitForSelector('.card [data-response="cause"]', { timeout: WAIT_MS });
+  const text = await page.textContent('.card[data-deal-id="idle-1"]');
+  expect(text).toContain('Idle: no contact for');
+  expect(text).toContain('Needs a cause of the delay, due in');
+  await page.screenshot({ path: path.join(RESULTS, 'board-idle.png') });
+  await act('idle-1', { type: 'explain_delay', cause: 'Buyer at a trade fair' });
+  await page.waitForFunction(() => !document.querySelector('.card[data-deal-id="idle-1"] [data-response]'), undefined, {
+    timeout: WAIT_MS,
+  });
+  await page.waitForFunction(() => !document.querySelector('.card[data-deal-id="idle-1"]')?.classList.contains('is-idle'), undefined, {
+    timeout: WAIT_MS,
+  });
+});
