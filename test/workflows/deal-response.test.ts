@@ -1,8 +1,11 @@
 // The response protocol and idle deals (`CONTRACT.md` v2.4) in the deal workflow on the
 // time-skipping server: each clock fires at its instant across weekends and holidays, stands still
 // while paused, and a continue-as-new keeps it.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DealView, Sop } from '../../domain';
 import { dealWorker, DAY, HOUR, ms, runWorker, sleepUntil, TestDeal } from '../helpers/deal-harness';
 import { makeSop, MIA } from '../helpers/fixtures';
@@ -176,5 +179,63 @@ test('a weekly cadence short of its target is reported at the end of the calenda
     await deal.act({ type: 'log_activity', kind: 'meeting' }, MIA);
     await sleepUntil(env, weekEnd + 7 * DAY + HOUR);
     expect(fired(await deal.view(), 'deal.cadence.missed')).toHaveLength(1);
+  });
+});
+
+/** Saved by RECORD_HISTORIES=1 for `replay.test.ts`: a deal that met every clock of the protocol, under today's code. */
+const PROTOCOL_FIXTURE = path.resolve(__dirname, '..', 'histories', 'deal-protocol.binpb');
+
+test('a deal that meets every clock of the protocol, start to win, replays through the current code', async () => {
+  const sop: Sop = makeSop({
+    riskPlaybooks: {
+      'price-cut': {
+        name: 'Competitor price cut',
+        steps: [
+          { id: 'confirm-offer', summary: 'Confirm the offer', owner: 'owner', dueIn: '1d' },
+          { id: 'counter-offer', summary: 'Decide on a counter-offer', owner: 'manager', dueIn: '2d' },
+        ],
+      },
+    },
+    stages: [
+      {
+        id: 'solution',
+        name: 'Solution',
+        sla: { warnAfter: '1d', breachAfter: '3d' },
+        onYellow: { require: 'cause', within: '1d' },
+        onRed: { require: 'plan', within: '4h' },
+        idleAfter: '2d',
+        cadence: [{ kinds: ['meeting'], atLeast: 1, per: '1d' }],
+      },
+      { id: 'close', name: 'Close' },
+    ],
+  });
+  await withWorker(async (queue) => {
+    const deal = await TestDeal.start(env, queue, sop);
+    await deal.act({ type: 'raise_risk', riskId: 'price', summary: 'Competitor cut prices', playbook: 'price-cut' }, MIA);
+    await deal.act({ type: 'complete_task', riskId: 'price', taskId: 'confirm-offer' }, MIA);
+    await deal.act({ type: 'log_activity', kind: 'meeting', note: 'workshop' }, MIA);
+    const entered = ms((await deal.view()).stage?.enteredAt);
+    await sleepUntil(env, entered + DAY + HOUR);
+    await deal.act({ type: 'explain_delay', cause: 'Waiting for the buyer’s architecture board' }, MIA);
+    await deal.act({ type: 'pause', reason: 'board meeting postponed' }, MIA);
+    await env.sleep(2 * HOUR);
+    await deal.act({ type: 'resume' }, MIA);
+    await sleepUntil(env, entered + 3 * DAY + 8 * HOUR);
+    await deal.act({ type: 'submit_plan', summary: 'Executive sponsor call', owner: 'mia' }, MIA);
+    const before = await deal.view();
+    const types = new Set(before.escalations.map((alert) => alert.type));
+    expect([...types].sort()).toEqual(
+      ['deal.cadence.missed', 'deal.idle', 'deal.response.overdue', 'deal.sla.breached', 'deal.sla.warning', 'deal.task.overdue'].sort(),
+    );
+    await deal.act({ type: 'complete_stage', stage: 'solution' }, MIA);
+    await deal.act({ type: 'complete_stage', stage: 'close' }, MIA);
+    expect((await deal.handle.result()).status).toBe('won');
+    const history = await deal.handle.fetchHistory();
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, [{ workflowId: deal.handle.workflowId, history }])) {
+      if (result.error) failures.push(result.error.message);
+    }
+    expect(failures).toEqual([]);
+    if (process.env.RECORD_HISTORIES === '1') writeFileSync(PROTOCOL_FIXTURE, temporal.api.history.v1.History.encode(history).finish());
   });
 });

@@ -10,6 +10,7 @@ test('every recorded deal that holds its timeline is checked; the others say why
     ['deal-lifecycle-analytics.binpb', 'recorded before a closed deal kept its timeline'],
     ['deal-lifecycle-lean-alerts.binpb', null],
     ['deal-lifecycle.binpb', 'recorded before a closed deal kept its timeline'],
+    ['deal-protocol.binpb', null],
     ['deal-repairs.binpb', null],
     ['deal-timeline-pages-first-run.binpb', null],
     ['deal-timeline-pages-last-run.binpb', null],
