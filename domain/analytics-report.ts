@@ -1,4 +1,14 @@
-import { emptyTally, REVISIONS_CAP, weekOf, type SopAnalytics, type StageTally, type Tally, type Totals } from './analytics';
+import {
+  emptyTally,
+  noProtocol,
+  REVISIONS_CAP,
+  weekOf,
+  type ProtocolTally,
+  type SopAnalytics,
+  type StageTally,
+  type Tally,
+  type Totals,
+} from './analytics';
 import type { Instant } from './deal-state';
 import { distribution, mergeSamples, percentile, type Bin } from './samples';
 import type { Sop } from './sop-schema';
@@ -22,6 +32,14 @@ export interface StageFigures {
   breachedNow: number;
   escalationsPerVisit: number | null;
   lostHere: number;
+  /** The response protocol (v2.4): idle deals now and the share of ended visits that went idle; cadence periods met; response times. */
+  protocol: {
+    idleNow: number;
+    idleRate: number | null;
+    cadence: { periods: number; missed: number; metRate: number | null };
+    causeMs: { p50: number | null; p90: number | null; samples: number };
+    planMs: { p50: number | null; p90: number | null; samples: number };
+  };
 }
 
 /** One week's SLA rates per stage, over the visits that ended that week. */
@@ -35,7 +53,16 @@ export interface WeeklyRates {
 export interface AnalyticsFigures {
   sopId: string;
   asOf: string | null;
-  deals: { opened: number; open: number; won: number; lost: number; winRate: number | null; escalationsPerDeal: number | null };
+  deals: {
+    opened: number;
+    open: number;
+    won: number;
+    lost: number;
+    winRate: number | null;
+    escalationsPerDeal: number | null;
+    /** Playbook tasks that fell overdue (v2.4). */
+    tasksOverdue: number;
+  };
   stages: StageFigures[];
   revisions: Array<{
     stage: string;
@@ -60,6 +87,21 @@ export type AnalyticsReport = Omit<AnalyticsFigures, 'stages'> & { sopName: stri
 
 const ratio = (part: number, whole: number): number | null => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
 
+function protocolFigures(p: ProtocolTally): StageFigures['protocol'] {
+  const times = (samples: ProtocolTally['cause']) => ({
+    p50: percentile(samples, 0.5),
+    p90: percentile(samples, 0.9),
+    samples: samples.count,
+  });
+  return {
+    idleNow: Math.max(0, p.idleStarted - p.idleStopped),
+    idleRate: ratio(p.idleEnded, p.idleJudged),
+    cadence: { periods: p.cadencePeriods, missed: p.cadenceMissed, metRate: ratio(p.cadencePeriods - p.cadenceMissed, p.cadencePeriods) },
+    causeMs: times(p.cause),
+    planMs: times(p.plan),
+  };
+}
+
 export function stageFigures(stage: string, t: StageTally): StageFigures {
   return {
     stage,
@@ -76,6 +118,7 @@ export function stageFigures(stage: string, t: StageTally): StageFigures {
     breachedNow: Math.max(0, t.breaches - t.breachedEnded),
     escalationsPerVisit: ratio(t.escalations, t.entered),
     lostHere: t.lost,
+    protocol: protocolFigures(t.protocol ?? noProtocol),
   };
 }
 
@@ -112,6 +155,7 @@ export function analyticsFigures(a: SopAnalytics): AnalyticsFigures {
       lost: a.deals.lost,
       winRate: ratio(a.deals.won, closed),
       escalationsPerDeal: ratio(a.deals.escalations, a.deals.opened),
+      tasksOverdue: a.deals.tasksOverdue ?? 0,
     },
     stages,
     revisions: Object.entries(a.revisions).map(([stage, byCount]) => ({
@@ -155,6 +199,20 @@ function addStage(a: StageTally, b: StageTally): StageTally {
     lost: a.lost + b.lost,
     wall: mergeSamples(a.wall, b.wall),
     working: mergeSamples(a.working, b.working),
+    ...(a.protocol || b.protocol ? { protocol: addProtocol(a.protocol ?? noProtocol, b.protocol ?? noProtocol) } : {}),
+  };
+}
+
+function addProtocol(a: ProtocolTally, b: ProtocolTally): ProtocolTally {
+  return {
+    idleJudged: a.idleJudged + b.idleJudged,
+    idleEnded: a.idleEnded + b.idleEnded,
+    idleStarted: a.idleStarted + b.idleStarted,
+    idleStopped: a.idleStopped + b.idleStopped,
+    cadencePeriods: a.cadencePeriods + b.cadencePeriods,
+    cadenceMissed: a.cadenceMissed + b.cadenceMissed,
+    cause: mergeSamples(a.cause, b.cause),
+    plan: mergeSamples(a.plan, b.plan),
   };
 }
 
@@ -171,6 +229,7 @@ function addTotals(a: Totals, b: Totals): Totals {
       won: a.deals.won + b.deals.won,
       lost: a.deals.lost + b.deals.lost,
       escalations: a.deals.escalations + b.deals.escalations,
+      tasksOverdue: (a.deals.tasksOverdue ?? 0) + (b.deals.tasksOverdue ?? 0),
     },
     stages,
   };

@@ -18,7 +18,35 @@ export interface StageTally {
   /** Time in stage of completed visits, paused time left out. */
   readonly wall: Samples;
   readonly working: Samples;
+  /** The response protocol (v2.4); absent in tallies from before it: none counted. */
+  readonly protocol?: ProtocolTally;
 }
+
+/** What a stage's visits did under the response protocol. */
+export interface ProtocolTally {
+  /** Ended visits of stages with `idleAfter`, and those of them that went idle. */
+  readonly idleJudged: number;
+  readonly idleEnded: number;
+  /** Idle spells started and ended: the difference is deals idle in the stage now. */
+  readonly idleStarted: number;
+  readonly idleStopped: number;
+  readonly cadencePeriods: number;
+  readonly cadenceMissed: number;
+  /** From the warning (breach) that asked, to the cause (plan) given. */
+  readonly cause: Samples;
+  readonly plan: Samples;
+}
+
+export const noProtocol: ProtocolTally = {
+  idleJudged: 0,
+  idleEnded: 0,
+  idleStarted: 0,
+  idleStopped: 0,
+  cadencePeriods: 0,
+  cadenceMissed: 0,
+  cause: { count: 0, exact: [], buckets: {} },
+  plan: { count: 0, exact: [], buckets: {} },
+};
 
 /** A label counted by deals, under a normalised key. */
 export interface Tally {
@@ -33,7 +61,14 @@ export interface Tally {
 export interface SopAnalytics {
   readonly sopId: string;
   readonly asOf: Instant | null;
-  readonly deals: { readonly opened: number; readonly won: number; readonly lost: number; readonly escalations: number };
+  readonly deals: {
+    readonly opened: number;
+    readonly won: number;
+    readonly lost: number;
+    readonly escalations: number;
+    /** Playbook tasks that fell overdue (v2.4); absent before. */
+    readonly tasksOverdue?: number;
+  };
   readonly stages: Readonly<Record<string, StageTally>>;
   /** Stage → revisions in it (capped at `REVISIONS_CAP`) → closed deals by outcome. */
   readonly revisions: Readonly<Record<string, Readonly<Record<string, { readonly won: number; readonly lost: number }>>>>;
@@ -96,6 +131,12 @@ export interface Totals {
   readonly stages: Readonly<Record<string, StageTally>>;
 }
 
+/** A stage's protocol tally, changed. */
+function protocol(s: StageTally, change: (p: ProtocolTally) => Partial<ProtocolTally>): Partial<StageTally> {
+  const p = s.protocol ?? noProtocol;
+  return { protocol: { ...p, ...change(p) } };
+}
+
 /** What one fact adds to a set of totals; a stage not counted yet starts from `blank`. */
 function tallyFact(t: Totals, fact: DealFact, blank: StageTally): Totals {
   const stage = (id: string, change: (tally: StageTally) => Partial<StageTally>): Totals => {
@@ -123,6 +164,14 @@ function tallyFact(t: Totals, fact: DealFact, blank: StageTally): Totals {
         breachedEnded: s.breachedEnded + (fact.breached ? 1 : 0),
         lost: s.lost + (fact.exit === 'lost' ? 1 : 0),
         ...(fact.exit === 'completed' && { wall: addSample(s.wall, fact.wallMs), working: addSample(s.working, fact.workingMs) }),
+        ...(fact.wentIdle !== undefined || fact.cadencePeriods !== undefined
+          ? protocol(s, (p) => ({
+              idleJudged: p.idleJudged + (fact.wentIdle !== undefined ? 1 : 0),
+              idleEnded: p.idleEnded + (fact.wentIdle ? 1 : 0),
+              cadencePeriods: p.cadencePeriods + (fact.cadencePeriods ?? 0),
+              cadenceMissed: p.cadenceMissed + (fact.cadenceMissed ?? 0),
+            }))
+          : {}),
       }));
     case 'deal_reopened':
       // Undoes the loss its `deal_closed` counted.
@@ -131,6 +180,16 @@ function tallyFact(t: Totals, fact: DealFact, blank: StageTally): Totals {
       const won = fact.outcome === 'won' ? 1 : 0;
       return { ...t, deals: { ...t.deals, won: t.deals.won + won, lost: t.deals.lost + 1 - won } };
     }
+    case 'idle_started':
+      return stage(fact.stage, (s) => protocol(s, (p) => ({ idleStarted: p.idleStarted + 1 })));
+    case 'idle_ended':
+      return stage(fact.stage, (s) => protocol(s, (p) => ({ idleStopped: p.idleStopped + 1 })));
+    case 'response_given':
+      return stage(fact.stage, (s) =>
+        protocol(s, (p) => (fact.require === 'cause' ? { cause: addSample(p.cause, fact.ms) } : { plan: addSample(p.plan, fact.ms) })),
+      );
+    case 'task_overdue':
+      return { ...t, deals: { ...t.deals, tasksOverdue: (t.deals.tasksOverdue ?? 0) + 1 } };
     case 'stage_warned':
     case 'risk_opened':
     case 'risk_closed':

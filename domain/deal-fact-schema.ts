@@ -24,7 +24,16 @@ export const dealFactSchema = z.discriminatedUnion('kind', [
     workingMs: ms,
     warned: z.boolean(),
     breached: z.boolean(),
+    /** The response protocol (v2.4): whether the visit went idle, and its cadence periods judged and missed. Absent before it. */
+    wentIdle: z.boolean().optional(),
+    cadencePeriods: z.number().int().min(0).optional(),
+    cadenceMissed: z.number().int().min(0).optional(),
   }),
+  /** A visit flagged idle, and flagged no more (worked again, or ended). */
+  z.object({ ...base, kind: z.enum(['idle_started', 'idle_ended']), stage }),
+  /** A cause or plan given, this long after the warning or breach that asked for it. */
+  z.object({ ...base, kind: z.literal('response_given'), stage, require: z.enum(['cause', 'plan']), ms }),
+  z.object({ ...base, kind: z.literal('task_overdue') }),
   z.object({ ...base, kind: z.enum(['risk_opened', 'risk_closed']), summary: text }),
   /** Undoes the `deal_closed` of a lost deal that was reopened: the same reason and revisions, in the stage it was lost in. */
   z.object({

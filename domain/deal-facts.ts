@@ -3,6 +3,8 @@ import type { DealFact } from './deal-fact-schema';
 import type { DealState } from './deal-state';
 import { evolve } from './evolve';
 import { initialState } from './open-deal';
+import { cadenceEnd, type CadencePer } from './calendar';
+import { TOUCHES } from './evolve';
 import type { Sop } from './sop-schema';
 import { NO_VISIT, trackVisit, visitNow, visitTime, type StageVisit } from './stage-visit';
 
@@ -39,6 +41,42 @@ export function timelineFacts(events: readonly DealEvent[], sop: Sop): DealFact[
 }
 
 function factBodies(event: DealEvent, before: DealState, visit: StageVisit | null, sop: Sop): FactBody[] {
+  // Worked again, or left, while flagged idle: the idle spell ends.
+  const idleEnds =
+    before.stage && (before.stage.idleFired ?? 0) > 0 && (TOUCHES.has(event.type) || ENDS_STAGE.has(event.type))
+      ? [{ kind: 'idle_ended' as const, stage: before.stage.id }]
+      : [];
+  return [...idleEnds, ...protocolFacts(event, before), ...eventFacts(event, before, visit, sop)];
+}
+
+/** The response protocol's facts (v2.4). */
+function protocolFacts(event: DealEvent, before: DealState): FactBody[] {
+  switch (event.type) {
+    case 'deal_idle':
+      return event.data.occurrence === 0 ? [{ kind: 'idle_started', stage: event.data.stage }] : [];
+    case 'delay_explained':
+    case 'plan_submitted': {
+      const response = before.stage?.response;
+      if (!response) return [];
+      return [
+        {
+          kind: 'response_given',
+          stage: event.data.stage,
+          require: response.require,
+          ms: Math.max(0, Date.parse(event.at) - Date.parse(response.from)),
+        },
+      ];
+    }
+    case 'task_overdue':
+      return [{ kind: 'task_overdue' }];
+    default:
+      return [];
+  }
+}
+
+const ENDS_STAGE = new Set<DealEvent['type']>(['stage_completed', 'stage_moved', 'deal_lost', 'deal_won']);
+
+function eventFacts(event: DealEvent, before: DealState, visit: StageVisit | null, sop: Sop): FactBody[] {
   switch (event.type) {
     case 'deal_created':
       return [{ kind: 'deal_opened' }];
@@ -59,13 +97,13 @@ function factBodies(event: DealEvent, before: DealState, visit: StageVisit | nul
       return risk ? [{ kind: 'risk_closed', summary: risk.summary }] : [];
     }
     case 'stage_completed':
-      return stageLeft(event, 'completed', visit, sop);
+      return stageLeft(event, 'completed', visit, sop, before);
     case 'stage_moved':
-      return stageLeft(event, 'moved', visit, sop);
+      return stageLeft(event, 'moved', visit, sop, before);
     case 'sop_migrated':
       return event.data.fromStage === event.data.toStage
         ? []
-        : [...stageLeft(event, 'moved', visit, sop), { kind: 'stage_entered', stage: event.data.toStage }];
+        : [...stageLeft(event, 'moved', visit, sop, before), { kind: 'stage_entered', stage: event.data.toStage }];
     case 'deal_reopened':
       return [
         {
@@ -80,7 +118,7 @@ function factBodies(event: DealEvent, before: DealState, visit: StageVisit | nul
     case 'deal_won':
     case 'deal_lost':
       return [
-        ...(event.type === 'deal_lost' ? stageLeft(event, 'lost', visit, sop) : []),
+        ...(event.type === 'deal_lost' ? stageLeft(event, 'lost', visit, sop, before) : []),
         ...before.risks.filter((r) => !r.resolvedAt).map((r): FactBody => ({ kind: 'risk_closed', summary: r.summary })),
         {
           kind: 'deal_closed',
@@ -94,13 +132,41 @@ function factBodies(event: DealEvent, before: DealState, visit: StageVisit | nul
   }
 }
 
-function stageLeft(event: DealEvent, exit: 'completed' | 'lost' | 'moved', visit: StageVisit | null, sop: Sop): FactBody[] {
+function stageLeft(
+  event: DealEvent,
+  exit: 'completed' | 'lost' | 'moved',
+  visit: StageVisit | null,
+  sop: Sop,
+  before: DealState,
+): FactBody[] {
   if (!visit) return [];
   const { wallMs, workingMs } = visitTime(visit, event.at, sop.calendar);
-  return [{ kind: 'stage_left', stage: visit.stage, exit, wallMs, workingMs, warned: visit.warned, breached: visit.breached }];
+  const run = before.stage;
+  const stage = sop.stages.find((s) => s.id === visit.stage);
+  const protocol = {
+    ...(stage?.idleAfter && { wentIdle: run?.wentIdle === true }),
+    ...(stage?.cadence && {
+      cadencePeriods: stage.cadence.reduce((sum, rule) => sum + periodsEnded(visit.enteredAt, event.at, rule.per, sop), 0),
+      cadenceMissed: run?.cadenceMissed ?? 0,
+    }),
+  };
+  return [{ kind: 'stage_left', stage: visit.stage, exit, wallMs, workingMs, warned: visit.warned, breached: visit.breached, ...protocol }];
 }
 
 function revisionsByStage(state: DealState): Record<string, number> {
   const worked = [...state.history.map((h) => h.stage), ...(state.stage ? [state.stage.id] : [])];
   return Object.fromEntries(worked.map((stage) => [stage, Object.hasOwn(state.revisions, stage) ? state.revisions[stage] : 0]));
+}
+
+/** Cadence periods that ended between a visit's entry and its end (the partial last one is not judged). */
+function periodsEnded(enteredAt: string, leftAt: string, per: CadencePer, sop: Sop): number {
+  let start = Date.parse(enteredAt);
+  let count = 0;
+  for (let first = true; count < 10_000; first = false) {
+    const end = cadenceEnd(start, per, sop.calendar, first);
+    if (end > Date.parse(leftAt)) return count;
+    count++;
+    start = end;
+  }
+  return count;
 }

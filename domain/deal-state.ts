@@ -42,6 +42,9 @@ export interface StageRun {
   /** `deal.idle` alerts fired since then, and the time the idle clock stood still for pauses (on the stage's clock). */
   readonly idleFired?: number;
   readonly idlePausedMs?: number;
+  /** The visit went idle at least once, and how many cadence periods it missed (for analytics). */
+  readonly wentIdle?: true;
+  readonly cadenceMissed?: number;
   /** What the stage asks of the deal since it turned yellow or red (`onYellow` / `onRed`), until answered. */
   readonly response?: StageResponse;
   /** Activities logged in the stage (the latest `ACTIVITIES_KEPT`), for its cadence. */

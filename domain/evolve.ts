@@ -12,7 +12,7 @@ import type {
 } from './deal-state';
 
 /** What a person does on a deal that counts as working it: each starts the stage's idle clock again. */
-const TOUCHES = new Set<DealEvent['type']>([
+export const TOUCHES = new Set<DealEvent['type']>([
   'deliverable_submitted',
   'activity_logged',
   'request_opened',
@@ -162,9 +162,13 @@ export function applyAlertEffect(state: DealState, event: AlertEvent): DealState
     case 'task_overdue':
       return withTask(state, event.data.riskId, event.data.taskId, (task) => ({ ...task, overdue: true }));
     case 'deal_idle':
-      return withStage(state, (stage) => ({ ...stage, idleFired: (stage.idleFired ?? 0) + 1 }));
+      return withStage(state, (stage) => ({ ...stage, idleFired: (stage.idleFired ?? 0) + 1, wentIdle: true }));
     case 'cadence_missed':
-      return withStage(state, (stage) => ({ ...stage, cadence: withCursor(stage.cadence, event.data.rule, event.data.next) }));
+      return withStage(state, (stage) => ({
+        ...stage,
+        cadence: withCursor(stage.cadence, event.data.rule, event.data.next),
+        cadenceMissed: (stage.cadenceMissed ?? 0) + 1,
+      }));
   }
 }
 

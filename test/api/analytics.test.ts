@@ -41,7 +41,7 @@ describe('seeded deals with known answers', () => {
     );
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual(expected);
-    expect(reply.body.deals).toEqual({ opened: 7, open: 2, won: 2, lost: 3, winRate: 0.4, escalationsPerDeal: 0.1429 });
+    expect(reply.body.deals).toEqual({ opened: 7, open: 2, won: 2, lost: 3, winRate: 0.4, escalationsPerDeal: 0.1429, tasksOverdue: 0 });
     expect(reply.body.stages[0]).toMatchObject({
       stage: 'requirements',
       name: 'Requirements confirmed',

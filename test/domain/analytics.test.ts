@@ -24,7 +24,7 @@ describe('SOP analytics over a seeded set of deals', () => {
   const stage = (id: string) => result.stages.find((s) => s.stage === id);
 
   it('counts deals, outcomes and the win rate', () => {
-    expect(result.deals).toEqual({ opened: 7, open: 2, won: 2, lost: 3, winRate: 0.4, escalationsPerDeal: 0.1429 });
+    expect(result.deals).toEqual({ opened: 7, open: 2, won: 2, lost: 3, winRate: 0.4, escalationsPerDeal: 0.1429, tasksOverdue: 0 });
     expect(result.sopName).toBe('Test SOP');
   });
 
