@@ -34,9 +34,11 @@ export function renderAnalytics(container, analytics, period = { from: '', to: '
       kpi('Lost', deals.lost),
       kpi('Win rate', percent(deals.winRate), 'win-rate'),
       kpi('Escalations per deal', decimal(deals.escalationsPerDeal)),
+      kpi('Playbook tasks overdue', deals.tasksOverdue ?? 0),
     ),
     charts(analytics),
     stageTable(analytics.stages ?? []),
+    protocolTable(analytics.stages ?? []),
     revisionTable(analytics.revisions ?? [], analytics.stages ?? []),
     stalls(analytics.stalls ?? {}, analytics.stages ?? []),
   );
@@ -116,6 +118,43 @@ function stageTable(stages) {
       ),
     ),
     stages.some((stage) => stage.timeInStage?.exact === false) && h('p', { class: 'muted', text: '~ estimated from a sample of visits.' }),
+  );
+}
+
+/**
+ * The response protocol per stage: idle deals, cadence met, how long a cause and a plan took.
+ * @param {any[]} stages
+ */
+function protocolTable(stages) {
+  /** @param {{ p50: number | null, p90: number | null, samples: number } | undefined} times */
+  const took = (times) => (times && times.samples > 0 ? `${maybeDuration(times.p50)} / ${maybeDuration(times.p90)}` : '—');
+  const rows = stages.map((stage) =>
+    h(
+      'tr',
+      { 'data-stage': stage.stage },
+      h('th', { scope: 'row', text: stage.name ?? stage.stage }),
+      h('td', { class: 'num', text: String(stage.protocol?.idleNow ?? 0) }),
+      h('td', { class: 'num', text: percent(stage.protocol?.idleRate) }),
+      h('td', {
+        class: 'num',
+        text: stage.protocol?.cadence?.periods ? `${percent(stage.protocol.cadence.metRate)} of ${stage.protocol.cadence.periods}` : '—',
+      }),
+      h('td', { class: 'num', text: took(stage.protocol?.causeMs) }),
+      h('td', { class: 'num', text: took(stage.protocol?.planMs) }),
+    ),
+  );
+  return h(
+    'section',
+    { class: 'analytics-section', 'data-section': 'protocol' },
+    h('h3', { text: 'Response protocol' }),
+    scroll(
+      h(
+        'table',
+        { class: 'protocol-table' },
+        head(['Stage', 'Idle now', 'Went idle', 'Cadence met', 'Yellow → cause p50 / p90', 'Red → plan p50 / p90']),
+        h('tbody', {}, ...rows),
+      ),
+    ),
   );
 }
 

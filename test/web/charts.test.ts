@@ -166,6 +166,9 @@ test('analytics pictures draw the figures the API gave: funnel, time in stage, w
     expect(alternative.caption.length).toBeGreaterThan(0);
     expect(alternative.label).toMatch(/\d/);
   }
+  expect(await page.$$eval('.protocol-table tbody tr', (rows) => rows.map((row: any) => row.dataset.stage))).toEqual(
+    analytics.stages.map((stage: any) => stage.stage),
+  );
   await page.screenshot({ path: path.join(RESULTS, 'board-charts.png'), fullPage: true });
 
   // The period picker: last quarter has none of this week's visits; all time brings them back.
