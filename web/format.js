@@ -120,6 +120,13 @@ const EVENT_NAMES = {
   stage_moved: 'Moved to another stage',
   deal_reopened: 'Deal reopened',
   alert_redelivered: 'Alert sent again',
+  task_completed: 'Playbook task done',
+  task_overdue: 'Playbook task overdue',
+  delay_explained: 'Cause of the delay given',
+  plan_submitted: 'Remediation plan given',
+  response_overdue: 'Cause or plan overdue',
+  deal_idle: 'Deal idle',
+  cadence_missed: 'Cadence missed',
 };
 
 /** @param {string} type a timeline event type */
@@ -137,6 +144,10 @@ const ALERT_NAMES = {
   'deal.request.warning': 'Request SLA warning',
   'deal.request.breached': 'Request SLA breached',
   'deal.risk.overdue': 'Risk overdue',
+  'deal.task.overdue': 'Playbook task overdue',
+  'deal.idle': 'Deal idle',
+  'deal.response.overdue': 'Cause or plan overdue',
+  'deal.cadence.missed': 'Cadence missed',
 };
 
 /** @param {string} type a webhook event type */

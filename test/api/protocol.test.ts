@@ -15,6 +15,7 @@ const playbookSop = {
         { id: 'exec-call', summary: 'Executive call', owner: 'manager', dueIn: '5d' },
       ],
     },
+    'quick-check': { name: 'Quick check', steps: [{ id: 'call-back', summary: 'Call the buyer back', owner: 'owner', dueIn: '1s' }] },
   },
 };
 /** Yellow at 1 s asks for a cause within 1 s; red at 3 s for a plan within 1 s; idle after 2 s. */
@@ -192,4 +193,30 @@ test('yellow asks for a cause and red for a plan, each overdue if not answered; 
   });
   expectProblem(lint, 422, 'validation_failed');
   expect(lint.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['stages.0.idleAfter', 'stages.0.onYellow.within']);
+});
+
+test('a playbook task not done in time fires deal.task.overdue to its role and the owner; cadence targets are linted', async () => {
+  const dealId = await open('alice');
+  expect(
+    (await act(dealId, { type: 'raise_risk', riskId: 'quiet', summary: 'Buyer went quiet', playbook: 'quick-check' }, 'alice')).status,
+  ).toBe(200);
+  const late = await eventually(
+    async () => (await service.call('GET', `/v1/deals/${dealId}`, { as: 'alice' })).body,
+    (deal) => deal.escalations.some((alert: { type: string }) => alert.type === 'deal.task.overdue'),
+  );
+  expect(late.risks[0].tasks[0]).toMatchObject({ taskId: 'call-back', overdue: true, doneAt: null });
+  const timeline = (await service.call('GET', `/v1/deals/${dealId}/timeline`, { as: 'alice' })).body.events;
+  const overdue = timeline.find((event: { type: string }) => event.type === 'task_overdue');
+  expect(overdue.data.alert).toMatchObject({ type: 'deal.task.overdue', riskId: 'quiet', taskId: 'call-back', notify: ['owner'] });
+
+  const badCadence = await service.call('POST', '/v1/sops', {
+    as: 'ops',
+    body: { ...protocolSop, version: 3, stages: [{ id: 'a', name: 'A', cadence: [{ kinds: ['lunch'], atLeast: 0, per: '2w' }] }] },
+  });
+  expectProblem(badCadence, 422, 'validation_failed');
+  expect(badCadence.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+    'stages.0.cadence.0.atLeast',
+    'stages.0.cadence.0.kinds.0',
+    'stages.0.cadence.0.per',
+  ]);
 });
