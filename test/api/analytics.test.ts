@@ -164,7 +164,7 @@ describe('deals opened and worked through the API', () => {
       () => analytics('quick-sop'),
       (r) => r.body?.deals?.opened === 5 && r.body.stages?.[0]?.breachedNow === 1 && r.body.deals.lost === 2,
     );
-    expect(reply.body.deals).toEqual({ opened: 5, open: 2, won: 1, lost: 2, winRate: 0.3333, escalationsPerDeal: 0 });
+    expect(reply.body.deals).toEqual({ opened: 5, open: 2, won: 1, lost: 2, winRate: 0.3333, escalationsPerDeal: 0, tasksOverdue: 0 });
     const [requirements, pricing, contract] = reply.body.stages;
     expect(requirements).toMatchObject({ visits: { entered: 5, ended: 4, open: 1, skipped: 0 }, breachedNow: 1, lostHere: 1 });
     expect(pricing).toMatchObject({ visits: { entered: 2, ended: 1, open: 1, skipped: 1 } });

@@ -272,6 +272,9 @@ describe('reads and lists', () => {
         'attributes',
         'health',
         'paused',
+        // v2.4: null unless idle, or asked for a cause or a plan.
+        'idleSince',
+        'response',
         'stage',
         'skipped',
         'history',
@@ -342,6 +345,8 @@ describe('reads and lists', () => {
         'nextDeadline',
         'pausedSince',
         'stagePausedMs',
+        'idleSince',
+        'response',
       ].sort(),
     );
     expectProblem(await service.call('GET', '/v1/deals?health=purple'), 422, 'validation_failed');
