@@ -153,9 +153,16 @@ async function refresh(api) {
  */
 async function refreshRisks(api, sop, view) {
   if (view.view !== 'risks') return;
+  // The review reads every open deal: once per SOP shown, then every 10 s, not on every refresh.
+  if (risksShown.sop === sop.id && Date.now() - risksShown.at < ANALYTICS_EVERY_MS) return;
   const review = await api.get(`/v1/risks?sopId=${encodeURIComponent(sop.id)}`);
-  if (readView().view === 'risks' && readView().sop === sop.id) renderRisks(ui.risksView, review, sop.name ?? sop.id);
+  if (readView().view === 'risks' && readView().sop === sop.id) {
+    renderRisks(ui.risksView, review, sop.name ?? sop.id);
+    Object.assign(risksShown, { sop: sop.id, at: Date.now() });
+  }
 }
+/** The SOP whose risk review is on screen, and when it was read. */
+const risksShown = { sop: '', at: 0 };
 
 /**
  * The what-if tab, for admin, ops and managers, with a draft of the SOP's newest version.
@@ -457,6 +464,7 @@ function signOut(message) {
   board.clear();
   ui.analyticsView.replaceChildren();
   ui.risksView.replaceChildren();
+  Object.assign(risksShown, { sop: '', at: 0 });
   ui.tabAnalytics.hidden = true;
   migration.clear();
   ui.tabMigrate.hidden = true;
