@@ -131,3 +131,8 @@ export type AlertEvent = EventOf<
   | 'response_overdue'
   | 'cadence_missed'
 >;
+
+/** Whether time produced `event`: an alert event carries the webhook it sends. */
+export function isAlertEvent(event: DealEvent): event is AlertEvent {
+  return 'alert' in event.data;
+}

@@ -1,5 +1,5 @@
 import type { Action } from './action-schema';
-import type { DealEvent, EventOf } from './deal-events';
+import { isAlertEvent, type DealEvent } from './deal-events';
 import type { AlertPayload, Instant } from './deal-state';
 import type { DealOpening } from './open-deal';
 
@@ -36,19 +36,6 @@ export interface RecordedDeal {
   /** Its last event: until then the deal had caught up with time, so every alert due by then has fired. */
   readonly lastEventAt: Instant;
 }
-
-const ALERT_EVENTS = new Set<DealEvent['type']>([
-  'sla_warning',
-  'sla_breached',
-  'escalation_fired',
-  'request_warning',
-  'request_breached',
-  'risk_overdue',
-  'task_overdue',
-  'deal_idle',
-  'response_overdue',
-  'cadence_missed',
-]);
 
 /**
  * The action that caused `event`, when a person's action leads with it. Events that follow from
@@ -120,8 +107,8 @@ export function recordedDeal(events: readonly DealEvent[]): RecordedDeal {
   const steps: RecordedStep[] = [];
   const alerts: AlertPayload[] = [];
   for (const event of events.slice(1)) {
-    if (ALERT_EVENTS.has(event.type)) {
-      alerts.push((event as EventOf<'sla_warning'>).data.alert);
+    if (isAlertEvent(event)) {
+      alerts.push(event.data.alert);
       continue;
     }
     if (event.type === 'sop_migrated') {

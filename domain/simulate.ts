@@ -1,7 +1,7 @@
 import type { ActionType } from './action-schema';
 import type { AlertSubject } from './alerts';
 import { dueEvents } from './deadlines';
-import type { DealEvent } from './deal-events';
+import { isAlertEvent, type DealEvent } from './deal-events';
 import type { Actor } from './deal-schema';
 import type { AlertPayload, DealState, Instant } from './deal-state';
 import { completion, decide } from './decide';
@@ -112,7 +112,7 @@ export function simulateDeal(deal: RecordedDeal, on: SimulatedSop, until: Instan
   return {
     state,
     events,
-    alerts: events.flatMap((event) => ('alert' in event.data ? [alertOf(event.data.alert)] : [])),
+    alerts: events.flatMap((event) => (isAlertEvent(event) ? [alertOf(event.data.alert)] : [])),
     blocked,
     skipped: events.flatMap((event) => (event.type === 'stage_skipped' ? [event.data.stage] : [])),
   };
