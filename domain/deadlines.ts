@@ -4,7 +4,7 @@ import { clockFor, type SlaClock } from './clock';
 import type { AlertEvent, RequestDeadlines, StageDeadlines, TaskDeadline } from './deal-events';
 import type { CadenceCursor, DealState, Instant, StageResponse, StageRun } from './deal-state';
 import { applyAlertEffect, evolve } from './evolve';
-import type { Cadence, ClockKind, Sop, Stage } from './sop-schema';
+import type { Cadence, Calendar, ClockKind, Sop, Stage } from './sop-schema';
 
 const iso = (ms: number): Instant => new Date(ms).toISOString();
 const ms = (instant: Instant): number => Date.parse(instant);
@@ -127,15 +127,20 @@ export function responseClock(stage: Stage, sop: Sop, clock: ClockKind | undefin
   return clock ? clockFor(clock, sop.calendar) : stageClock(stage, sop);
 }
 
-/** The cursor of the cadence period that holds `atMs`, walking on from the rule's current one. */
-function cadenceAt(run: StageRun, rule: Cadence, index: number, sop: Sop, atMs: number): CadenceCursor {
-  let cursor: CadenceCursor = run.cadence?.[index] ?? { index: 0, start: run.enteredAt };
+/** The cursor of the cadence period that holds `atMs`, walking on from `from` (its index: the periods ended before it). */
+export function cadenceCursorAt(from: CadenceCursor, per: Cadence['per'], calendar: Calendar, atMs: number): CadenceCursor {
+  let cursor = from;
   for (let walked = 0; walked < MAX_PERIODS_WALKED; walked++) {
-    const end = cadenceEnd(ms(cursor.start), rule.per, sop.calendar, cursor.index === 0);
+    const end = cadenceEnd(ms(cursor.start), per, calendar, cursor.index === 0);
     if (end > atMs) return cursor;
     cursor = { index: cursor.index + 1, start: iso(end) };
   }
   return cursor;
+}
+
+/** A rule's cursor at `atMs`, from where the stage's judging of it stands. */
+function cadenceAt(run: StageRun, rule: Cadence, index: number, sop: Sop, atMs: number): CadenceCursor {
+  return cadenceCursorAt(run.cadence?.[index] ?? { index: 0, start: run.enteredAt }, rule.per, sop.calendar, atMs);
 }
 
 /** Periods walked past, met, to find the next that falls short: a cadence judged a day at a time for years. */

@@ -3,7 +3,7 @@ import type { DealFact } from './deal-fact-schema';
 import type { DealState } from './deal-state';
 import { evolve } from './evolve';
 import { initialState } from './open-deal';
-import { cadenceEnd, type CadencePer } from './calendar';
+import { cadenceCursorAt } from './deadlines';
 import { TOUCHES } from './evolve';
 import type { Sop } from './sop-schema';
 import { NO_VISIT, trackVisit, visitNow, visitTime, type StageVisit } from './stage-visit';
@@ -146,7 +146,11 @@ function stageLeft(
   const protocol = {
     ...(stage?.idleAfter && { wentIdle: run?.wentIdle === true }),
     ...(stage?.cadence && {
-      cadencePeriods: stage.cadence.reduce((sum, rule) => sum + periodsEnded(visit.enteredAt, event.at, rule.per, sop), 0),
+      // The periods that ended in the visit (the partial last one is not judged).
+      cadencePeriods: stage.cadence.reduce(
+        (sum, rule) => sum + cadenceCursorAt({ index: 0, start: visit.enteredAt }, rule.per, sop.calendar, Date.parse(event.at)).index,
+        0,
+      ),
       cadenceMissed: run?.cadenceMissed ?? 0,
     }),
   };
@@ -156,17 +160,4 @@ function stageLeft(
 function revisionsByStage(state: DealState): Record<string, number> {
   const worked = [...state.history.map((h) => h.stage), ...(state.stage ? [state.stage.id] : [])];
   return Object.fromEntries(worked.map((stage) => [stage, Object.hasOwn(state.revisions, stage) ? state.revisions[stage] : 0]));
-}
-
-/** Cadence periods that ended between a visit's entry and its end (the partial last one is not judged). */
-function periodsEnded(enteredAt: string, leftAt: string, per: CadencePer, sop: Sop): number {
-  let start = Date.parse(enteredAt);
-  let count = 0;
-  for (let first = true; count < 10_000; first = false) {
-    const end = cadenceEnd(start, per, sop.calendar, first);
-    if (end > Date.parse(leftAt)) return count;
-    count++;
-    start = end;
-  }
-  return count;
 }
