@@ -158,6 +158,11 @@ function dayLabel(date: string): string {
   return `${WEEKDAYS[weekday]} ${date}`;
 }
 
+/** The local day of an instant on the calendar, as the steps name days: `Mon 2026-01-05`. */
+function dayAt(epochMs: number, calendar: Calendar): string {
+  return dayLabel(calendarDays(epochMs, epochMs, calendar)[0].date);
+}
+
 interface Span {
   readonly start: number;
   readonly end: number;
@@ -190,8 +195,8 @@ function walk(from: number, at: number, clock: ClockKind, calendar: Calendar, pa
   const total = spoken(length, !business);
   const lines = [
     business
-      ? `${duration} on the business clock is ${total} of working time (${hours}${calendar.holidays.length > 0 ? `, holidays off` : ''}), counted from ${dayLabel(calendarDays(from, from, calendar)[0].date)} ${localTime(from, calendar)}.`
-      : `${duration} on the continuous clock is ${total} of wall time, counted from ${dayLabel(calendarDays(from, from, calendar)[0].date)} ${localTime(from, calendar)} (${calendar.timezone}).`,
+      ? `${duration} on the business clock is ${total} of working time (${hours}${calendar.holidays.length > 0 ? `, holidays off` : ''}), counted from ${dayAt(from, calendar)} ${localTime(from, calendar)}.`
+      : `${duration} on the continuous clock is ${total} of wall time, counted from ${dayAt(from, calendar)} ${localTime(from, calendar)} (${calendar.timezone}).`,
   ];
   const days = calendarDays(from, at, calendar, MAX_DAYS_EXPLAINED);
   let counted = 0;
@@ -306,7 +311,7 @@ export function explainDeal(
     const miss = deadline.cadence?.miss;
     const steps = miss
       ? [
-          `This period runs from ${dayLabel(calendarDays(ms(miss.periodStart), ms(miss.periodStart), sop.calendar)[0].date)} ${localTime(ms(miss.periodStart), sop.calendar)} to ${dayLabel(calendarDays(at - 1, at - 1, sop.calendar)[0].date)} 24:00 (${sop.calendar.timezone}); a first period shorter than half a period runs on to the end of the next.`,
+          `This period runs from ${dayAt(ms(miss.periodStart), sop.calendar)} ${localTime(ms(miss.periodStart), sop.calendar)} to ${dayAt(at - 1, sop.calendar)} 24:00 (${sop.calendar.timezone}); a first period shorter than half a period runs on to the end of the next.`,
           `${miss.counted} of ${miss.atLeast} ${miss.kinds.join(' / ')} logged so far: ${miss.atLeast - miss.counted} more before the period ends, or it is reported as missed.`,
         ]
       : source.clock === 'date' || !source.duration
