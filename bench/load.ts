@@ -1,3 +1,5 @@
+import type { Bench } from './setup';
+
 /** One operation of a load run; `i` numbers the operations of the run from 0. */
 export type Operation = (i: number) => Promise<void>;
 
@@ -79,4 +81,14 @@ export interface Spread {
 export function spread(rounds: readonly number[]): Spread {
   const finite = rounds.filter((value) => Number.isFinite(value));
   return { median: median(finite), min: Math.min(...finite), max: Math.max(...finite), rounds: [...rounds] };
+}
+
+/** Waits until visibility counts `count` deals for `query` (the migration's list, the what-if's). */
+export async function listed(bench: Bench, query: string, count: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const { count: n } = await bench.client.workflow.count(query);
+    if (n >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error('visibility never listed every deal');
 }

@@ -1,7 +1,7 @@
 import { dealWorkflowId, rememberRefusalSignal, type MigrationStatus } from '../workflows/messages';
 import { cpuNow, cpuSince, settle, type Cpu } from './cpu';
 import { apiStart, publish } from './deal-ops';
-import { closedLoop } from './load';
+import { closedLoop, listed } from './load';
 import type { Bench } from './setup';
 
 export interface MigrationSettings {
@@ -54,7 +54,7 @@ export async function runMigration(bench: Bench, settings: MigrationSettings, lo
   const opened = await closedLoop(ids.length, settings.openConcurrency, async (i) => void (await apiStart(bench, ids[i], SOP_ID, 1)));
   if (opened.errors > 0) throw new Error(`${opened.errors} deals failed to open: ${opened.firstError}`);
   await publish(bench, v2);
-  await listed(bench, settings.deals);
+  await listed(bench, `SopId = '${SOP_ID}' AND DealStatus = 'open'`, settings.deals);
   await settle(bench);
 
   const body = { toVersion: 2, stageMap: { legal: 'contract' } };
@@ -93,17 +93,6 @@ export async function runMigration(bench: Bench, settings: MigrationSettings, lo
     `  real run: ${migrated} migrated, ${run.dealsPerSecond.toFixed(0)} deals/s; server ${run.serverMs.toFixed(2)} ms, worker ${run.workerMs.toFixed(2)} ms per deal`,
   );
   return { dryRun, run, signal, serverRatio: run.serverMs / signal.serverMs, migrated };
-}
-
-/** Waits until visibility lists every deal, as the migration reads them. */
-async function listed(bench: Bench, count: number): Promise<void> {
-  const query = `SopId = '${SOP_ID}' AND DealStatus = 'open'`;
-  for (let i = 0; i < 600; i++) {
-    const { count: n } = await bench.client.workflow.count(query);
-    if (n >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error('visibility never listed every deal');
 }
 
 /** Wall time of `work`, and the CPU it and its follow-on work cost until idle, per deal. */

@@ -2,7 +2,7 @@ import { DealReads } from '../api/deal-reads';
 import { recordedDeal, simulateDeal, sopSchema, type DealEvent } from '../domain';
 import { dealWorkflowId } from '../workflows/messages';
 import { apiStart, publish, sopSnapshot } from './deal-ops';
-import { closedLoop } from './load';
+import { closedLoop, listed } from './load';
 import type { Bench } from './setup';
 
 export interface WhatIfSettings {
@@ -61,7 +61,7 @@ export async function runWhatIf(bench: Bench, settings: WhatIfSettings, log: (li
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   const late = await closedLoop(ids.length / 2, settings.openConcurrency, (i) => work(i * 2 + 1));
   if (early.errors + late.errors > 0) throw new Error(`actions failed: ${early.firstError ?? late.firstError}`);
-  await listed(bench, settings.deals);
+  await listed(bench, `SopId = '${SOP_ID}' AND ExecutionStatus != 'ContinuedAsNew'`, settings.deals);
   log(`  ${settings.deals} deals opened and acted on`);
 
   const reads = new DealReads(bench.client, bench.client.options.namespace);
@@ -110,15 +110,4 @@ export async function runWhatIf(bench: Bench, settings: WhatIfSettings, log: (li
     readRatio: answer.took.readMs / 1000 / readSeconds,
     consistency: answer.consistency,
   };
-}
-
-/** Waits until visibility lists every deal's latest run. */
-async function listed(bench: Bench, count: number): Promise<void> {
-  const query = `SopId = '${SOP_ID}' AND ExecutionStatus != 'ContinuedAsNew'`;
-  for (let i = 0; i < 600; i++) {
-    const { count: n } = await bench.client.workflow.count(query);
-    if (n >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error('visibility never listed every deal');
 }
