@@ -1,11 +1,12 @@
-import fs, { existsSync, mkdirSync } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { WEB_DIR } from '../../api/board-static';
 import type { Sop } from '../../domain';
 import { dealWorkflow } from '../../workflows';
 import { dealWorkflowId } from '../../workflows/messages';
 import { ALICE, makeOpening, makeSop } from '../helpers/fixtures';
+import { BoardBrowser, RESULTS, signIn as signInAt } from '../helpers/board-browser';
 import { KEYS, TestService, dealBody, quickSop, type KeyName } from '../helpers/service';
 
 // The browser's globals, for the functions these tests run inside the page (the project's lib has no DOM).
@@ -13,17 +14,12 @@ declare const document: any;
 declare const window: any;
 declare const sessionStorage: any;
 
-const CHROMIUM = '/usr/bin/chromium';
-const RESULTS = path.resolve(__dirname, '..', '..', 'test-results');
 /** The board refreshes this often in these tests (`?refresh=`); the product default is 2 s. */
 const REFRESH_MS = 300;
 const WAIT_MS = 15_000;
 
 let service: TestService;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-/** Script errors and CSP violations on any page: a page that throws or breaks its CSP fails the suite. */
-const pageProblems: string[] = [];
+let browser: BoardBrowser;
 
 async function act(dealId: string, action: Record<string, unknown>): Promise<void> {
   const reply = await service.call('POST', `/v1/deals/${dealId}/actions`, { body: action });
@@ -41,22 +37,12 @@ const finishRequirements = [
   { type: 'complete_stage', stage: 'requirements' },
 ];
 
-async function newPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (/Content.Security.Policy/i.test(message.text())) pageProblems.push(`csp: ${message.text()}`);
-  });
-  return page;
+function newPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
+  return browser.page({ viewport: { width: 1400, height: 900 }, ...options });
 }
 
-async function signIn(page: Page, as: KeyName, hash = ''): Promise<void> {
-  await page.goto(`${service.url}/?refresh=${REFRESH_MS}${hash}`);
-  await page.fill('#api-key', KEYS[as].token);
-  await page.click('#signin-form button[type=submit]');
-  await page.waitForSelector('#workspace:not([hidden])');
+function signIn(page: Page, as: KeyName, hash = ''): Promise<void> {
+  return signInAt(page, service.url, as, hash, REFRESH_MS);
 }
 
 /** The board as the page shows it: dealIds per column (sorted), and the column counts. */
@@ -98,11 +84,7 @@ const cardHealth = (page: Page, dealId: string) =>
   page.evaluate((id) => document.querySelector(`.card[data-deal-id="${id}"]`)?.dataset.health ?? null, dealId);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`The board's browser tests drive Debian's Chromium at ${CHROMIUM}, which is missing: apt-get install -y chromium`);
-  }
-  mkdirSync(RESULTS, { recursive: true });
-  [service, browser] = await Promise.all([TestService.start(), chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })]);
+  [service, browser] = await Promise.all([TestService.start(), BoardBrowser.launch()]);
   for (const sop of [quickSop(), { ...quickSop('lite-sop'), name: 'Second SOP', stages: [{ id: 'qualify', name: 'Qualified' }] }]) {
     const published = await service.call('POST', '/v1/sops', { body: sop });
     expect(published.status).toBe(201);
@@ -130,13 +112,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
   await service?.stop();
 });
 
 afterEach(() => {
-  expect(pageProblems.splice(0)).toEqual([]);
+  expect(browser.problems.splice(0)).toEqual([]);
 });
 
 test('the board is served at / without a key, with a CSP of its own origin only', async () => {

@@ -1,21 +1,17 @@
 // The board's pictures in Chromium: each chart draws the figures the API gave (bar lengths and
 // heights proportional to the counts, dots at their rates), has a text alternative, fits a phone;
 // the analytics period picker, the what-if tab and the "why" of a deal. Screenshots go to test-results/.
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { KEYS, TestService, dealBody, quickSop, type KeyName } from '../helpers/service';
+import type { Page } from 'playwright-core';
+import { BoardBrowser, RESULTS, signIn as signInAt } from '../helpers/board-browser';
+import { TestService, dealBody, quickSop, type KeyName } from '../helpers/service';
 
 declare const document: any;
 
-const CHROMIUM = '/usr/bin/chromium';
-const RESULTS = path.resolve(__dirname, '..', '..', 'test-results');
 const WAIT_MS = 15_000;
 
 let service: TestService;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageProblems: string[] = [];
+let browser: BoardBrowser;
 
 const act = async (dealId: string, action: Record<string, unknown>) => {
   const reply = await service.call('POST', `/v1/deals/${dealId}/actions`, { body: action });
@@ -30,28 +26,11 @@ const finish = async (dealId: string) => {
   await act(dealId, { type: 'complete_stage', stage: 'requirements' });
 };
 
-async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (/Content.Security.Policy/i.test(message.text())) pageProblems.push(`csp: ${message.text()}`);
-  });
-  return page;
-}
-
-async function signIn(page: Page, as: KeyName, hash: string): Promise<void> {
-  await page.goto(`${service.url}/?refresh=300${hash}`);
-  await page.fill('#api-key', KEYS[as].token);
-  await page.click('#signin-form button[type=submit]');
-  await page.waitForSelector('#workspace:not([hidden])');
-}
+const newPage = (viewport = { width: 1280, height: 900 }): Promise<Page> => browser.page({ viewport });
+const signIn = (page: Page, as: KeyName, hash: string): Promise<void> => signInAt(page, service.url, as, hash);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`The browser tests drive Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-  mkdirSync(RESULTS, { recursive: true });
-  [service, browser] = await Promise.all([TestService.start(), chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })]);
+  [service, browser] = await Promise.all([TestService.start(), BoardBrowser.launch()]);
   expect((await service.call('POST', '/v1/sops', { body: quickSop() })).status).toBe(201);
   // Six deals: two done with requirements at once, two after their warning and breach (4 s), one
   // lost there, one still in it; tier A skips pricing.
@@ -74,13 +53,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
   await service?.stop();
 });
 
 afterEach(() => {
-  expect(pageProblems.splice(0)).toEqual([]);
+  expect(browser.problems.splice(0)).toEqual([]);
 });
 
 test('analytics pictures draw the figures the API gave: funnel, time in stage, weekly rates', async () => {
