@@ -1,11 +1,10 @@
 import { explainDeal, visitNow, type AlertPayload, type DealEvent, type Sop } from '../../domain';
 import { makeSop } from '../helpers/fixtures';
-import { PureDeal, T0 } from '../helpers/pure-deal';
+import { PureDeal, T0, HOLIDAY_CALENDAR } from '../helpers/pure-deal';
 
 // T0 is Monday 2026-01-05 09:00 UTC. Mon–Fri 09:00–18:00 UTC, Wednesday 2026-01-07 a holiday.
-const calendar = { timezone: 'UTC', workdays: [1, 2, 3, 4, 5], hours: { start: '09:00', end: '18:00' }, holidays: ['2026-01-07'] };
 const sop: Sop = makeSop({
-  calendar,
+  calendar: HOLIDAY_CALENDAR,
   requestSla: { warnAfter: '24h', breachAfter: '48h', clock: 'continuous', notify: ['owner'] },
   stages: [
     {
@@ -37,7 +36,7 @@ test('a business-clock breach across a holiday, a pause and a weekend, day by da
     clock: 'business',
     from: T0,
     pausedMs: 4 * 3_600_000,
-    calendar,
+    calendar: HOLIDAY_CALENDAR,
     steps: [
       '4d on the business clock is 36h of working time (Mon Tue Wed Thu Fri 09:00–18:00 UTC, holidays off), counted from Mon 2026-01-05 09:00.',
       'Mon 2026-01-05: counted 09:00–18:00 (9h; 9h of 36h).',

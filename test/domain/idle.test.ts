@@ -11,13 +11,9 @@ import {
   type Sop,
 } from '../../domain';
 import { makeSop } from '../helpers/fixtures';
-import { PureDeal, T0 } from '../helpers/pure-deal';
+import { PureDeal, T0, at, HOUR, DAY, HOLIDAY_CALENDAR } from '../helpers/pure-deal';
 
 // T0 is Monday 2026-01-05 09:00 UTC; Mon–Fri 09:00–18:00 UTC, Wednesday 2026-01-07 a holiday.
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
-const calendar = { timezone: 'UTC', workdays: [1, 2, 3, 4, 5], hours: { start: '09:00', end: '18:00' }, holidays: ['2026-01-07'] };
 const continuous: Sop = makeSop({
   stages: [
     { id: 'solution', name: 'Solution', idleAfter: '2d' },
@@ -25,7 +21,7 @@ const continuous: Sop = makeSop({
   ],
 });
 const business: Sop = makeSop({
-  calendar,
+  calendar: HOLIDAY_CALENDAR,
   stages: [
     { id: 'solution', name: 'Solution', idleAfter: '2d', sla: { breachAfter: '30d', clock: 'business' } },
     { id: 'close', name: 'Close' },

@@ -13,11 +13,9 @@ import {
   type SopInput,
 } from '../../domain';
 import { makeOpening, makeSop } from '../helpers/fixtures';
-import { PureDeal, T0 } from '../helpers/pure-deal';
+import { PureDeal, T0, at, HOUR } from '../helpers/pure-deal';
 
 // T0 is Monday 2026-01-05 09:00 UTC. The deal's team: manager mia, director dora; owner alice.
-const HOUR = 3_600_000;
-const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
 const playbooks: SopInput['riskPlaybooks'] = {
   'decision-maker-change': {
     name: 'Decision-maker changed',

@@ -1,11 +1,8 @@
 import { analyticsFigures, emptyAnalytics, foldFacts, type DealFact, type Sop } from '../../domain';
 import { makeOpening, makeSop } from '../helpers/fixtures';
-import { PureDeal, T0 } from '../helpers/pure-deal';
+import { PureDeal, T0, at, HOUR, DAY } from '../helpers/pure-deal';
 
 // T0 is Monday 2026-01-05 09:00 UTC.
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
 const sop: Sop = makeSop({
   riskPlaybooks: { p: { name: 'P', steps: [{ id: 's', summary: 'Step', owner: 'owner', dueIn: '1d' }] } },
   stages: [

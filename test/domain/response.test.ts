@@ -12,12 +12,9 @@ import {
   type Sop,
 } from '../../domain';
 import { makeSop } from '../helpers/fixtures';
-import { PureDeal, T0 } from '../helpers/pure-deal';
+import { PureDeal, at, HOUR, DAY } from '../helpers/pure-deal';
 
 // T0 is Monday 2026-01-05 09:00 UTC; Mon–Fri 09:00–18:00 UTC.
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
 const sop: Sop = makeSop({
   stages: [
     {

@@ -1,14 +1,16 @@
 import { alertKey, recordedDeal, reproduces, simulateDeal, simulationReport, type Sop, type SopInput } from '../../domain';
 import { makeOpening, makeSop } from '../helpers/fixtures';
-import { PureDeal, T0 } from '../helpers/pure-deal';
+import { PureDeal, T0, at, HOUR, DAY, HOLIDAY_CALENDAR } from '../helpers/pure-deal';
 
 // T0 is Monday 2026-01-05 09:00 UTC; the calendar is Mon–Fri 09:00–18:00 UTC, 2026-01-07 a holiday.
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
-const calendar = { timezone: 'UTC', workdays: [1, 2, 3, 4, 5], hours: { start: '09:00', end: '18:00' }, holidays: ['2026-01-07'] };
 const version = (n: number, stages: SopInput['stages'], rest: Partial<SopInput> = {}): Sop =>
-  makeSop({ version: n, stages, calendar, requestSla: { warnAfter: '4h', breachAfter: '8h', clock: 'business' }, ...rest });
+  makeSop({
+    version: n,
+    stages,
+    calendar: HOLIDAY_CALENDAR,
+    requestSla: { warnAfter: '4h', breachAfter: '8h', clock: 'business' },
+    ...rest,
+  });
 
 const v1 = version(1, [
   {

@@ -22,7 +22,19 @@ import {
 } from '../../domain';
 import { ALICE, makeOpening, MIA } from './fixtures';
 
+/** Monday 2026-01-05, 09:00 UTC: where the pure-core tests' deals open. */
 export const T0 = '2026-01-05T09:00:00.000Z';
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+/** The instant `ms` after T0. */
+export const at = (ms: number): string => new Date(Date.parse(T0) + ms).toISOString();
+/** Mon–Fri 09:00–18:00 UTC with Wednesday 2026-01-07 a holiday: the week after T0 meets a holiday and a weekend. */
+export const HOLIDAY_CALENDAR = {
+  timezone: 'UTC',
+  workdays: [1, 2, 3, 4, 5],
+  hours: { start: '09:00', end: '18:00' },
+  holidays: ['2026-01-07'],
+};
 
 /**
  * A deal driven through the pure core the way `DealSession` drives it in its workflow: due alerts
