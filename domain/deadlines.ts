@@ -2,7 +2,7 @@ import { alertId, alertPayload, type AlertSubject } from './alerts';
 import { cadenceEnd } from './calendar';
 import { clockFor, type SlaClock } from './clock';
 import type { AlertEvent, RequestDeadlines, StageDeadlines, TaskDeadline } from './deal-events';
-import type { CadenceCursor, DealState, Instant, StageResponse, StageRun } from './deal-state';
+import type { CadenceCursor, DealState, Instant, RiskRecord, RiskTask, StageResponse, StageRun } from './deal-state';
 import { applyAlertEffect, evolve } from './evolve';
 import type { Cadence, Calendar, ClockKind, Sop, Stage } from './sop-schema';
 
@@ -93,13 +93,11 @@ export function resumedDeadlines(
     }));
   // A risk's tasks run on the continuous clock from the risk's raising.
   const continuous = clockFor('continuous', sop.calendar);
-  const tasks = state.risks
-    .filter((risk) => !risk.resolvedAt && risk.tasks)
-    .flatMap((risk) =>
-      (risk.tasks ?? [])
-        .filter((task) => !task.doneAt && !task.overdue)
-        .map((task) => ({ riskId: risk.riskId, taskId: task.taskId, dueBy: shift(continuous, risk.raisedAt, task.dueBy) as Instant })),
-    );
+  const tasks = pendingTasks(state).map(({ risk, task }) => ({
+    riskId: risk.riskId,
+    taskId: task.taskId,
+    dueBy: shift(continuous, risk.raisedAt, task.dueBy) as Instant,
+  }));
   return tasks.length > 0 ? { stage, requests, tasks } : { stage, requests };
 }
 
@@ -177,23 +175,24 @@ function cadenceDeadlines(run: StageRun, stage: Stage, sop: Sop, raci: string[])
   });
 }
 
-/** Each open risk's tasks not done nor overdue yet, due at their `dueBy`; the task's role and the deal's owner are told. */
-function taskDeadlines(state: DealState): Deadline[] {
+/** The tasks of open risks not done nor overdue yet: their clocks are running. */
+function pendingTasks(state: DealState): Array<{ risk: RiskRecord; task: RiskTask }> {
   return state.risks
-    .filter((risk) => !risk.resolvedAt && risk.tasks)
-    .flatMap((risk) =>
-      (risk.tasks ?? [])
-        .filter((task) => !task.doneAt && !task.overdue)
-        .map((task) => ({
-          ...NONE,
-          at: task.dueBy,
-          deadline: task.dueBy,
-          type: 'deal.task.overdue' as const,
-          riskId: risk.riskId,
-          taskId: task.taskId,
-          notify: [...new Set([task.role, 'owner'])],
-        })),
-    );
+    .filter((risk) => !risk.resolvedAt)
+    .flatMap((risk) => (risk.tasks ?? []).filter((task) => !task.doneAt && !task.overdue).map((task) => ({ risk, task })));
+}
+
+/** Each pending task, due at its `dueBy`; the task's role and the deal's owner are told. */
+function taskDeadlines(state: DealState): Deadline[] {
+  return pendingTasks(state).map(({ risk, task }) => ({
+    ...NONE,
+    at: task.dueBy,
+    deadline: task.dueBy,
+    type: 'deal.task.overdue' as const,
+    riskId: risk.riskId,
+    taskId: task.taskId,
+    notify: [...new Set([task.role, 'owner'])],
+  }));
 }
 
 function stageDeadlineList(state: DealState, sop: Sop): Deadline[] {
