@@ -4,6 +4,7 @@ import { reject, type Rejection } from './rejection';
 import { healthOf } from './health';
 import type { Sop } from './sop-schema';
 import { stableDigest } from './stable-id';
+import { notifyPath } from './notify-path';
 
 /** What fired: the facts that name one alert, the same on every retry and every worker. */
 export interface AlertSubject {
@@ -21,12 +22,23 @@ export interface AlertSubject {
   readonly cadence?: { readonly rule: number; readonly miss: CadenceMiss; readonly next: CadenceCursor };
 }
 
-/** Resolves a role to the person who fills it on this deal: the owner, or the deal's team. */
+/** The person who fills a role on this deal: the owner, or the deal's team. */
+function holderOf(state: DealState, role: string): string | null {
+  return role === 'owner' ? state.owner : Object.prototype.hasOwnProperty.call(state.team, role) ? state.team[role] : null;
+}
+
+/**
+ * Resolves each `notify` entry on this deal. A role is its holder; a path up the line
+ * (`manager.manager`) starts from the role's holder, named in `via`, and climbs through the people
+ * directory when the alert is sent (`addressed` in `people.ts`): its subject is null until then.
+ */
 export function recipientsOf(state: DealState, roles: readonly string[]): Recipient[] {
-  return [...new Set(roles)].map((role) => ({
-    role,
-    subject: role === 'owner' ? state.owner : Object.prototype.hasOwnProperty.call(state.team, role) ? state.team[role] : null,
-  }));
+  return [...new Set(roles)].map((entry) => {
+    const { role, ups } = notifyPath(entry);
+    if (ups === 0) return { role, subject: holderOf(state, role) };
+    const start = holderOf(state, role);
+    return { role: entry, subject: null, via: start === null ? [] : [start] };
+  });
 }
 
 /**

@@ -7,17 +7,20 @@ export type Instant = string;
 export type Health = 'green' | 'yellow' | 'red';
 export type DealStatus = 'open' | 'won' | 'lost';
 export type Delivery = 'pending' | 'delivered' | 'failed' | 'skipped';
-export type AlertType =
-  | 'deal.sla.warning'
-  | 'deal.sla.breached'
-  | 'deal.escalated'
-  | 'deal.request.warning'
-  | 'deal.request.breached'
-  | 'deal.risk.overdue'
-  | 'deal.task.overdue'
-  | 'deal.idle'
-  | 'deal.response.overdue'
-  | 'deal.cadence.missed';
+/** Every alert a deal fires: the webhook events of `CONTRACT.md`. */
+export const ALERT_TYPES = [
+  'deal.sla.warning',
+  'deal.sla.breached',
+  'deal.escalated',
+  'deal.request.warning',
+  'deal.request.breached',
+  'deal.risk.overdue',
+  'deal.task.overdue',
+  'deal.idle',
+  'deal.response.overdue',
+  'deal.cadence.missed',
+] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
 
 /** The next firing of one entry of a stage's escalation ladder. */
 export interface EscalationClock {
@@ -128,9 +131,25 @@ export interface RiskRecord {
   readonly pauses?: ReadonlyArray<{ readonly from: Instant; readonly to: Instant }>;
 }
 
-export interface Recipient {
+/** Chat ids and the name of a person, from the people directory (`domain/people.ts`). */
+export interface Contact {
+  readonly name?: string;
+  readonly email?: string;
+  readonly wecom?: string;
+  readonly feishu?: string;
+  readonly dingtalk?: string;
+  readonly slack?: string;
+}
+
+/**
+ * Who a `notify` entry reaches. A path up the line (`manager.manager`) names in `via` the people it
+ * went through, and its `subject` is resolved from the people directory when the alert is sent;
+ * the contact fields come from the directory too.
+ */
+export interface Recipient extends Contact {
   readonly role: string;
   readonly subject: string | null;
+  readonly via?: readonly string[];
 }
 
 /** The signed webhook body of `CONTRACT.md`, built once when the alert fires. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DAY, DURATION_PATTERN, durationMs, MAX_DURATION_MS, parseDuration } from './duration';
+import { NOTIFY_ENTRY, NOTIFY_ENTRY_HINT } from './notify-path';
 import { RULE_OPS, type Rule } from './rules';
 
 export const SOP_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -37,6 +38,8 @@ export type ClockKind = z.infer<typeof clockKindSchema>;
 
 const roleSchema = z.string().regex(ROLE, 'a role is lower-case letters, digits and dashes, e.g. "manager"');
 const rolesSchema = z.array(roleSchema).max(20);
+/** Who an alert tells: a role, or a role and its holder's manager up the line (`manager.manager`). */
+const notifySchema = z.array(z.string().regex(NOTIFY_ENTRY, NOTIFY_ENTRY_HINT)).max(20);
 
 export const calendarSchema = z.strictObject({
   timezone: z.string().min(1).max(64).default('UTC'),
@@ -60,13 +63,13 @@ export type Sla = z.infer<typeof slaSchema>;
 
 export const requestSlaSchema = slaSchema.extend({
   breachAfter: durationSchema.default('48h'),
-  notify: rolesSchema.min(1).default(['owner', 'manager']),
+  notify: notifySchema.min(1).default(['owner', 'manager']),
 });
 export type RequestSla = z.infer<typeof requestSlaSchema>;
 
 export const escalationSchema = z.strictObject({
   after: durationSchema,
-  notify: rolesSchema.min(1),
+  notify: notifySchema.min(1),
   repeatEvery: durationSchema.optional(),
 });
 export type Escalation = z.infer<typeof escalationSchema>;
@@ -97,7 +100,7 @@ export const responseRuleSchema = z.strictObject({
   /** From the warning (breach) that asks for it, on `clock` (default: the stage's SLA clock). */
   within: durationSchema,
   clock: clockKindSchema.optional(),
-  notify: rolesSchema.min(1).default(['manager']),
+  notify: notifySchema.min(1).default(['manager']),
 });
 export type ResponseRule = z.infer<typeof responseRuleSchema>;
 
