@@ -25,3 +25,15 @@ export function signedHeaders(key: Buffer, id: string, body: string, nowSeconds:
   const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
   return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
 }
+
+/**
+ * Standard Webhooks headers signed with several keys at once (the current secret first, then the
+ * one it replaced, during a rotation's overlap): `webhook-signature` carries one `v1,` signature per
+ * key, space-separated, and a receiver accepts the message when any of them verifies.
+ */
+export function signedHeadersForKeys(keys: readonly Buffer[], id: string, body: string, nowSeconds: number): Record<string, string> {
+  if (keys.length === 0) throw new WebhookSecretError('a Standard Webhooks message needs at least one signing secret');
+  const timestamp = String(nowSeconds);
+  const signatures = keys.map((key) => `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`);
+  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signatures.join(' ') };
+}
