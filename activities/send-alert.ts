@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { AlertPayload, DealFact } from '../domain';
 import { FINAL_DELIVERY_FAILURES } from '../workflows/activity-options';
 import type { createDeliverWebhook } from './deliver-webhook';
+import type { createFanOutAlert } from './fan-out-alert';
 import type { createRecordDealFacts } from './record-deal-facts';
 
 /** An alert's first delivery attempt, with the analytics facts of the event that raised it. */
@@ -21,6 +22,8 @@ export interface AlertDispatchOutcome {
   readonly retryAfterMs: number | null;
   /** False when the facts did not reach the analytics: the deal reports them itself. */
   readonly factsRecorded: boolean;
+  /** The alert as sent, when the people directory changed its recipients: its retries send the same. */
+  readonly alert?: AlertPayload;
 }
 
 /**
@@ -34,8 +37,17 @@ export interface AlertDispatchOutcome {
 export function createSendAlert(
   deliverWebhook: ReturnType<typeof createDeliverWebhook>,
   recordDealFacts: ReturnType<typeof createRecordDealFacts>,
+  fanOutAlert: ReturnType<typeof createFanOutAlert>,
 ) {
   return async function sendAlert(dispatch: AlertDispatch): Promise<AlertDispatchOutcome> {
+    // First the other endpoints (each takes an id once, so a retry of this activity is safe), then the built-in one.
+    const alert = await fanOutAlert(dispatch.alert);
+    const addressed = JSON.stringify(alert.recipients) !== JSON.stringify(dispatch.alert.recipients);
+    const outcome = await attempt({ ...dispatch, alert });
+    return addressed ? { ...outcome, alert } : outcome;
+  };
+
+  async function attempt(dispatch: AlertDispatch): Promise<AlertDispatchOutcome> {
     const [delivery, facts] = await Promise.allSettled([
       deliverWebhook(dispatch.alert),
       dispatch.facts.length > 0 ? recordDealFacts({ sopId: dispatch.sopId, facts: dispatch.facts }) : Promise.resolve(),
@@ -50,5 +62,5 @@ export function createSendAlert(
     const retryAfterMs =
       failure instanceof ApplicationFailure && typeof failure.nextRetryDelay === 'number' ? failure.nextRetryDelay : null;
     return { delivery: 'retry', error: message, retryAfterMs, factsRecorded };
-  };
+  }
 }

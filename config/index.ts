@@ -47,6 +47,14 @@ const envSchema = z.object({
     .default(50),
   ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   ALERT_WEBHOOK_SECRET: z.string().optional(),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'expected the http(s) address users open the board at, e.g. "https://sales-sop.example.com"' })
+    .optional(),
+  PEOPLE_FILE: z.string().min(1).optional(),
+  ALERT_RETRY_WINDOW: z
+    .string()
+    .regex(/^[1-9]\d{0,5}[smhdw]$/, 'expected a whole number and a unit s m h d w, e.g. "25h"')
+    .default('25h'),
   REOPEN_WINDOW: z
     .string()
     .regex(/^(0|[1-9]\d{0,5})[smhdw]$/, 'expected a whole number and a unit s m h d w, e.g. "30d" ("0d": never)')
@@ -101,6 +109,16 @@ export interface TemporalConnection {
   readonly metadata?: Record<string, string>;
 }
 
+/** Alert endpoints beyond the built-in one (`CONTRACT.md` v2.3). */
+export interface AlertConfig {
+  /** PUBLIC_URL, no trailing slash: messages link to deals on the board there. Default: the API's own address. */
+  readonly publicUrl: string;
+  /** PEOPLE_FILE: the people directory's entries, written at each start; null when unset. */
+  readonly peopleFile: string | null;
+  /** ALERT_RETRY_WINDOW: how long an endpoint's delivery is retried before it fails (default 25 h). */
+  readonly retryForMs: number;
+}
+
 export interface ServiceConfig {
   readonly http: { readonly host: string; readonly port: number };
   /** null: start the embedded dev server (only `npm start` does). From TEMPORAL_ADDRESS or the profile. */
@@ -121,6 +139,7 @@ export interface ServiceConfig {
   /** Requests a second per caller and API process; bursts up to twice that. */
   readonly rateLimit: number;
   readonly webhook: WebhookTarget | null;
+  readonly alerts: AlertConfig;
   readonly metricsAddress: string;
   /** Workflows a worker keeps in memory between tasks; evicted ones replay from history on their next task. */
   readonly maxCachedWorkflows: number;
@@ -328,6 +347,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     rateLimit: e.RATE_LIMIT,
     reopenWindowMs: reopenWindowMs(e.REOPEN_WINDOW),
     webhook: e.ALERT_WEBHOOK_URL && e.ALERT_WEBHOOK_SECRET ? { url: e.ALERT_WEBHOOK_URL, key: webhookKey(e.ALERT_WEBHOOK_SECRET) } : null,
+    alerts: {
+      publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+      peopleFile: e.PEOPLE_FILE ?? null,
+      retryForMs: durationMs(parseDuration(e.ALERT_RETRY_WINDOW), DAY, 7 * DAY),
+    },
     metricsAddress: `${e.HOST}:${e.WORKER_METRICS_PORT}`,
     maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     logLevel: e.LOG_LEVEL,

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { Worker, type BundleOptions, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { WebhookTarget } from '../activities';
+import type { AlertConfig } from '../config';
 import { bundleDealWorkflows, cachedWorkflowBundle } from './workflow-bundle';
 
 /**
@@ -22,6 +23,7 @@ export interface DealWorkerOptions {
   readonly namespace: string;
   readonly taskQueue: string;
   readonly webhook: WebhookTarget | null;
+  readonly alerts: Pick<AlertConfig, 'publicUrl' | 'retryForMs'>;
   /** WORKER_MAX_CACHED_WORKFLOWS. */
   readonly maxCachedWorkflows: number;
 }
@@ -42,7 +44,15 @@ export async function createDealWorker(options: DealWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: await dealWorkflowBundle(options),
-    activities: createActivities({ target: options.webhook, fetch, now: Date.now, requestTimeoutMs: 10_000, client: options.client }),
+    activities: createActivities({
+      target: options.webhook,
+      fetch,
+      now: Date.now,
+      requestTimeoutMs: 10_000,
+      client: options.client,
+      publicUrl: options.alerts.publicUrl,
+      alertRetryForMs: options.alerts.retryForMs,
+    }),
     // Waiting deals cost a cache slot each (see bench/README.md for the memory); evicted ones replay on demand.
     maxCachedWorkflows: options.maxCachedWorkflows,
     shutdownGraceTime: '10s',

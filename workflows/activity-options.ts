@@ -45,3 +45,20 @@ export const MIGRATION_STEP: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
+
+/**
+ * One attempt at one endpoint's delivery: it reports the tool's answer as its result, so it is
+ * retried only when its worker died or the attempt timed out; the delivery's own retries (backoff,
+ * `Retry-After`, 24 h) are the endpoint workflow's, which records every attempt.
+ */
+export const ENDPOINT_ATTEMPT: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
+};
+
+/** Telling on-call endpoints that a deal's incidents ended: retried for a day, as a delivery would be. */
+export const INCIDENT_RESOLUTION: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '25h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10m' },
+};

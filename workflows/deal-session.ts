@@ -7,6 +7,7 @@ import type { DealFact } from '../domain/deal-fact-schema';
 import type { Actor } from '../domain/deal-schema';
 import type { AlertPayload, DealState, Instant } from '../domain/deal-state';
 import { evolve } from '../domain/evolve';
+import { endedIncidents } from '../domain/incidents';
 import { idempotencyScope, recall, remember, unexpired, type RememberedAnswer } from '../domain/idempotency';
 import { openDeal, type DealOpening } from '../domain/open-deal';
 import { migrateDeal, type MigrationDecision, type MigrationRow } from '../domain/migration';
@@ -57,6 +58,8 @@ export interface DealHooks {
   /** An alert fell due; `facts` are its event's analytics facts, which go with it rather than to `onFacts`. */
   readonly onAlert: (event: AlertEvent, facts: DealFact[]) => void;
   readonly onFacts: (facts: DealFact[]) => void;
+  /** A stage visit or the deal ended with incidents its alerts may have opened on an on-call tool (`incidentKey`). */
+  readonly onIncidentsEnded?: (keys: string[]) => void;
 }
 
 /**
@@ -295,6 +298,8 @@ export class DealSession {
     this.version++;
     const facts = factsOf(event, this.timelineLength - 1, before, visit, this.sop);
     if (report) this.hooks.onFacts(facts);
+    const ended = this.hooks.onIncidentsEnded ? endedIncidents(before, this.state) : [];
+    if (ended.length > 0) this.hooks.onIncidentsEnded?.(ended);
     return facts;
   }
 }

@@ -26,7 +26,7 @@ import { isRejection, type Rejection } from '../domain/rejection';
 import type { Sop } from '../domain/sop-schema';
 import type { StoredTimelinePage, TimelinePaging } from '../domain/timeline-pages';
 import type { ClosedDeal } from '../domain/view';
-import { ALERT_DISPATCH, FACT_REPORTING, WEBHOOK_DELIVERY } from './activity-options';
+import { ALERT_DISPATCH, FACT_REPORTING, INCIDENT_RESOLUTION, WEBHOOK_DELIVERY } from './activity-options';
 import { DeadlineTimer } from './deadline-timer';
 import { DealSession, type CarriedDeal } from './deal-session';
 import { DealVisibility } from './deal-visibility';
@@ -74,6 +74,7 @@ export interface DealWorkflowInput {
 const { deliverWebhook } = proxyActivities<ReturnType<typeof createActivities>>(WEBHOOK_DELIVERY);
 const { recordDealFacts } = proxyActivities<ReturnType<typeof createActivities>>(FACT_REPORTING);
 const { sendAlert } = proxyActivities<ReturnType<typeof createActivities>>(ALERT_DISPATCH);
+const { resolveIncidents } = proxyActivities<ReturnType<typeof createActivities>>(INCIDENT_RESOLUTION);
 const now = (): string => new Date(Date.now()).toISOString();
 const failureMessage = (error: unknown): string =>
   error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
@@ -107,7 +108,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
       (outcome) => {
         alertFacts.delete(alert.id);
         if (!outcome.factsRecorded) onFacts(facts);
-        if (outcome.delivery === 'retry') return void retry(alert, outcome.retryAfterMs ?? FIRST_RETRY_MS);
+        // Retries send the alert as first sent: its recipients as the people directory had them then.
+        if (outcome.delivery === 'retry') return void retry(outcome.alert ?? alert, outcome.retryAfterMs ?? FIRST_RETRY_MS);
         settle(alert.id, outcome.delivery, outcome.error);
       },
       (error: unknown) => {
@@ -137,10 +139,27 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
     },
   );
   const onFacts = (facts: DealFact[]): void => (reportsFacts ? outbox.push(facts) : undefined);
+  /** Incidents' ends on their way to the on-call endpoints: the deal completes once they arrived. */
+  let resolving = 0;
+  const onIncidentsEnded = (keys: string[]): void => {
+    // Runs begun before alert endpoints replay without telling on-call endpoints anything.
+    if (!leanAlerts || !patched('alert-endpoints')) return;
+    resolving++;
+    void resolveIncidents({ keys })
+      .catch((error: unknown) => log.warn('Incidents not resolved on on-call endpoints', { error: failureMessage(error) }))
+      .finally(() => resolving--);
+  };
   const unreported = (): DealFact[] | undefined => (reportsFacts ? [...outbox.unsent(), ...[...alertFacts.values()].flat()] : undefined);
   const deal = input.carried
-    ? DealSession.resume(input.carried, input.sop, { onAlert, onFacts }, input.reopenWindowMs)
-    : DealSession.open(input.opening, input.sop, input.openedBy, input.openedAt ?? now(), { onAlert, onFacts }, input.reopenWindowMs);
+    ? DealSession.resume(input.carried, input.sop, { onAlert, onFacts, onIncidentsEnded }, input.reopenWindowMs)
+    : DealSession.open(
+        input.opening,
+        input.sop,
+        input.openedBy,
+        input.openedAt ?? now(),
+        { onAlert, onFacts, onIncidentsEnded },
+        input.reopenWindowMs,
+      );
   function settle(alertId: string, delivery: 'delivered' | 'skipped' | 'failed', error: string | null): void {
     pending.delete(alertId);
     if (error) log.warn('Escalation webhook failed for good', { alertId, error });
@@ -309,7 +328,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
   }
   visibility.sync(deal.current, deal.sop, deal.visit);
   // A closed deal completes once its last webhooks have an outcome and its last facts arrived.
-  await condition(() => pending.size === 0 && outbox.idle && allHandlersFinished());
+  await condition(() => pending.size === 0 && resolving === 0 && outbox.idle && allHandlersFinished());
   const { from, pages, events } = deal.timeline();
   await closePages(pages);
   return { ...deal.view(), timeline: events, ...(pages.length > 0 && { timelinePages: { from, pages } }) };

@@ -41,11 +41,14 @@ function send(
     now: Date.now,
     requestTimeoutMs: 2_000,
   });
-  return new MockActivityEnvironment().run(createSendAlert(deliverWebhook, recordFacts), {
-    alert,
-    sopId: 'enterprise-b2b',
-    facts: withFacts,
-  });
+  return new MockActivityEnvironment().run(
+    createSendAlert(deliverWebhook, recordFacts, async (sent) => sent),
+    {
+      alert,
+      sopId: 'enterprise-b2b',
+      facts: withFacts,
+    },
+  );
 }
 
 test('a delivered alert reports its facts in the same attempt', async () => {

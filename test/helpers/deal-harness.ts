@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import { createActivities, webhookKey, type WebhookTarget } from '../../activities';
+import type { AlertIds } from '../../workflows/alert-messages';
 import {
   recordedDeal,
   reproduces,
@@ -35,12 +36,22 @@ export function dealWorker(
   workflowBundle: WorkflowBundleWithSourceMap,
   taskQueue: string,
   target: WebhookTarget | null,
+  alerts: { ids?: AlertIds; publicUrl?: string; retryForMs?: number } = {},
 ): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle,
-    activities: createActivities({ target, fetch, now: Date.now, requestTimeoutMs: 5_000, client: env.client }),
+    activities: createActivities({
+      target,
+      fetch,
+      now: Date.now,
+      requestTimeoutMs: 5_000,
+      client: env.client,
+      publicUrl: alerts.publicUrl ?? 'http://127.0.0.1:3000',
+      alertRetryForMs: alerts.retryForMs ?? 25 * 60 * 60 * 1000,
+      ...(alerts.ids && { alertIds: alerts.ids }),
+    }),
   });
 }
 
