@@ -22,7 +22,7 @@ export interface RouteInput<P, Q, B> {
  * the OpenAPI document.
  */
 export interface Route<P = unknown, Q = unknown, B = unknown> {
-  readonly method: 'get' | 'post';
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express path, e.g. `/v1/deals/:dealId`. */
   readonly path: string;
   readonly summary: string;
@@ -107,7 +107,7 @@ export function toHandler<P, Q, B>(route: Route<P, Q, B>): RequestHandler {
     if (found.length > 0) return next(problems.validation(found));
     route
       .handle({ params, query, body, actor, request })
-      .then((reply) => response.status(reply.status).json(reply.body))
+      .then((reply) => (reply.status === 204 ? response.status(204).end() : response.status(reply.status).json(reply.body)))
       .catch(next);
   };
 }

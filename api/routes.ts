@@ -1,6 +1,9 @@
 import type { Request } from 'express';
 import { actionSchema, checkSop, openDealSchema, PERMISSIONS, sopSchema, type Actor } from '../domain';
+import { alertRoutes } from './alert-routes';
+import type { AlertEndpointService } from './alert-endpoint-service';
 import type { DealService } from './deal-service';
+import type { PeopleService } from './people-service';
 import { bodyHash, type Idempotency } from './idempotency';
 import { problems } from './problem';
 import { defineRoute, type Route } from './route';
@@ -24,6 +27,8 @@ import {
 import { sopProblem, SopRejectedError, type SopService } from './sop-service';
 
 export interface Services {
+  readonly people: PeopleService;
+  readonly endpoints: AlertEndpointService;
   readonly deals: DealService;
   readonly sops: SopService;
   readonly migrations: MigrationService;
@@ -57,7 +62,8 @@ const maySimulate = rolesWith('reassign', 'run what-if simulations');
 /** Every route of the API, in the order of `CONTRACT.md`. */
 // Each route has its own parameter types; the list holds them side by side.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function routes({ deals, sops, migrations, simulations, risks }: Services): Route<any, any, any>[] {
+export function routes(services: Services): Route<any, any, any>[] {
+  const { deals, sops, migrations, simulations, risks } = services;
   return [
     defineRoute({
       method: 'post',
@@ -291,5 +297,6 @@ export function routes({ deals, sops, migrations, simulations, risks }: Services
       },
       handle: async ({ params, actor }) => ({ status: 202, body: await deals.redeliver(params.dealId, params.alertId, actor) }),
     }),
+    ...alertRoutes(services),
   ];
 }

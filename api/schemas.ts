@@ -10,7 +10,13 @@ import {
   sopSchema,
   STAGE_ID,
   SUBJECT,
+  subjectSchema,
   tierSchema,
+  DELIVERY_STATES,
+  endpointInputSchema,
+  endpointPatchSchema,
+  personSchema,
+  type DeliveryState,
   type Problem,
 } from '../domain';
 
@@ -138,4 +144,23 @@ export const namedSchemas = {
   Migration: migrationBody,
   Simulation: simulationBody,
   Problem: problemSchema,
+  AlertEndpoint: endpointInputSchema,
+  AlertEndpointPatch: endpointPatchSchema,
+  Person: personSchema,
 } as const;
+
+/** `/v1/alert-endpoints/:id`: a generated id (`ep_…`) or the built-in `default`. */
+export const endpointParams = z.strictObject({ id: z.string().regex(/^(ep_[a-z0-9]{1,40}|default)$/, 'not an alert endpoint id') });
+export const deliveryParams = endpointParams.extend({
+  deliveryId: z.string().regex(/^[A-Za-z0-9_-]{1,120}$/, 'not a delivery id'),
+});
+/** `GET /v1/alert-endpoints/:id/deliveries`. */
+export const deliveriesQuery = z.strictObject({
+  state: z.enum(DELIVERY_STATES as [DeliveryState, ...DeliveryState[]]).optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  pageToken: z
+    .string()
+    .regex(/^\d{1,15}$/, 'not a page token from this list')
+    .optional(),
+});
+export const personParams = z.strictObject({ subject: subjectSchema });

@@ -2,7 +2,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type pino from 'pino';
-import type { CallerKey, ServiceConfig } from '../config';
+import { ConfigError, type CallerKey, type ServiceConfig } from '../config';
+import type { AlertEndpoint, Person } from '../domain';
+import { alertIds } from '../workflows/alert-messages';
+import { AlertEndpointService } from './alert-endpoint-service';
+import { KeyedRegistryClient } from './keyed-registry-client';
+import { PeopleFileError, PeopleService } from './people-service';
 import { createApp } from './app';
 import { Callers } from './callers';
 import { JwksCache } from './jwks-cache';
@@ -22,7 +27,7 @@ import { apiConnectionOptions } from './temporal-connection';
 export interface RunningApi {
   readonly url: string;
   readonly sops: SopService;
-  /** Publishes SOP_DIR; `/readyz` turns ready once it has. */
+  /** Publishes SOP_DIR and loads PEOPLE_FILE; `/readyz` turns ready once it has. */
   publishSops(): Promise<void>;
   close(): Promise<void>;
 }
@@ -52,6 +57,8 @@ export async function serveApi(options: {
   const sops = new SopService(client, config.taskQueue);
   const deals = new DealService(client, sops, config.taskQueue, config.namespace, undefined, config.reopenWindowMs);
   const analytics = new AnalyticsService(client, sops, deals);
+  const ids = alertIds();
+  const people = new PeopleService(new KeyedRegistryClient<Person>(client, config.taskQueue, ids.people));
   let sopsPublished = false;
   const { app } = createApp({
     services: {
@@ -60,6 +67,15 @@ export async function serveApi(options: {
       migrations: new MigrationService(client, sops, config.taskQueue),
       simulations: new SimulationService(client, config.namespace, sops, deals),
       risks: new RiskService(deals),
+      people,
+      endpoints: new AlertEndpointService({
+        client,
+        taskQueue: config.taskQueue,
+        registry: new KeyedRegistryClient<AlertEndpoint>(client, config.taskQueue, ids.endpoints),
+        ids,
+        defaultUrl: config.webhook?.url ?? null,
+        retryForMs: config.alerts.retryForMs,
+      }),
     },
     analytics,
     callers: new Callers(new KeyRing(options.apiKeys), sso),
@@ -82,6 +98,13 @@ export async function serveApi(options: {
     async publishSops() {
       const published = await publishSopFiles(config.sopDir, sops);
       for (const sop of published) logger.info(sop, sop.created ? 'SOP published' : 'SOP already published');
+      if (config.alerts.peopleFile) {
+        const file = config.alerts.peopleFile;
+        const changed = await people.load(file).catch((error: unknown) => {
+          throw error instanceof PeopleFileError ? new ConfigError([{ variable: 'PEOPLE_FILE', message: error.message }]) : error;
+        });
+        logger.info({ file, changed }, 'people directory loaded');
+      }
       sopsPublished = true;
     },
     async close() {

@@ -145,6 +145,8 @@ describe('OpenAPI lists 403 wherever a role can be refused', () => {
     migrations: {} as never,
     simulations: {} as never,
     risks: {} as never,
+    people: {} as never,
+    endpoints: {} as never,
   });
   let doc: any;
   beforeAll(async () => {

@@ -3,6 +3,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import { AlertEndpointService } from '../../api/alert-endpoint-service';
+import { KeyedRegistryClient } from '../../api/keyed-registry-client';
+import { PeopleService } from '../../api/people-service';
+import { alertIds } from '../../workflows/alert-messages';
 import { createApp } from '../../api/app';
 import { AnalyticsService } from '../../api/analytics-service';
 import { DealService } from '../../api/deal-service';
@@ -40,6 +44,16 @@ beforeAll(async () => {
       migrations: new MigrationService(client, sops, 'q', DEADLINE_MS),
       simulations: new SimulationService(client, 'default', sops, deals, DEADLINE_MS),
       risks: new RiskService(deals),
+      people: new PeopleService(new KeyedRegistryClient(client, 'q', 'people-directory', DEADLINE_MS)),
+      endpoints: new AlertEndpointService({
+        client,
+        taskQueue: 'q',
+        registry: new KeyedRegistryClient(client, 'q', 'alert-endpoints', DEADLINE_MS),
+        ids: alertIds(),
+        defaultUrl: null,
+        retryForMs: 60_000,
+        timeoutMs: DEADLINE_MS,
+      }),
     },
     analytics: new AnalyticsService(client, sops, deals, Date.now, DEADLINE_MS),
     callers: testCallers(),

@@ -18,6 +18,11 @@ import type { SsoVerifier } from '../../api/sso';
 import type { Actor } from '../../domain';
 import { hashKey, type ApiKey } from '../../config';
 import { dealWorker } from './deal-harness';
+import { AlertEndpointService } from '../../api/alert-endpoint-service';
+import { KeyedRegistryClient } from '../../api/keyed-registry-client';
+import { PeopleService } from '../../api/people-service';
+import type { AlertEndpoint, Person } from '../../domain';
+import { alertIds } from '../../workflows/alert-messages';
 import { bundleWorkflows, devServerEnv, uniqueId } from './temporal';
 
 const SYSTEM: Actor = { subject: 'consistency-check', role: 'system' };
@@ -60,18 +65,43 @@ export class TestService {
   /** `rateLimit`: RATE_LIMIT; by default far above what any test sends, so only a test about limits meets one. `sso`: JWTs too. */
   /** `reopenWindowMs`: REOPEN_WINDOW (default the contract's 30 days). */
   static async start(
-    options: { webhook?: WebhookTarget | null; rateLimit?: number; sso?: SsoVerifier; reopenWindowMs?: number } = {},
+    options: {
+      webhook?: WebhookTarget | null;
+      rateLimit?: number;
+      sso?: SsoVerifier;
+      reopenWindowMs?: number;
+      /** ALERT_RETRY_WINDOW in ms (default 25 h). */
+      alertRetryForMs?: number;
+    } = {},
   ): Promise<TestService> {
     const [env, bundle] = await Promise.all([devServerEnv(), bundleWorkflows()]);
     const taskQueue = uniqueId('api');
-    const worker = await dealWorker(env, bundle, taskQueue, options.webhook ?? null);
+    // Tests share one server: each service keeps its own endpoints and people.
+    const ids = alertIds(`${uniqueId('alerts')}:`);
+    const retryForMs = options.alertRetryForMs ?? 25 * 60 * 60 * 1000;
+    const worker = await dealWorker(env, bundle, taskQueue, options.webhook ?? null, { ids, retryForMs, publicUrl: 'http://board.test' });
     const running = worker.run();
     const sops = new SopService(env.client, taskQueue, uniqueId('sop-registry'));
     const deals = new DealService(env.client, sops, taskQueue, env.namespace ?? 'default', undefined, options.reopenWindowMs);
     const analytics = new AnalyticsService(env.client, sops, deals);
     const simulations = new SimulationService(env.client, env.namespace ?? 'default', sops, deals);
     const { app } = createApp({
-      services: { deals, sops, migrations: new MigrationService(env.client, sops, taskQueue), simulations, risks: new RiskService(deals) },
+      services: {
+        deals,
+        sops,
+        migrations: new MigrationService(env.client, sops, taskQueue),
+        simulations,
+        risks: new RiskService(deals),
+        people: new PeopleService(new KeyedRegistryClient<Person>(env.client, taskQueue, ids.people)),
+        endpoints: new AlertEndpointService({
+          client: env.client,
+          taskQueue,
+          registry: new KeyedRegistryClient<AlertEndpoint>(env.client, taskQueue, ids.endpoints),
+          ids,
+          defaultUrl: options.webhook?.url ?? null,
+          retryForMs,
+        }),
+      },
       analytics,
       callers: testCallers(options.sso),
       rateLimit: options.rateLimit ?? 100_000,
