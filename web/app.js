@@ -324,12 +324,17 @@ async function refreshDetail(api, view) {
   let timeline;
   /** @type {any} */
   let explanation = null;
+  /** @type {any} */
+  let deliveries = null;
+  const role = session.me?.role ?? null;
   try {
-    [deal, timeline, explanation] = await Promise.all([
+    [deal, timeline, explanation, deliveries] = await Promise.all([
       api.get(path),
       api.get(`${path}/timeline`),
       // Why each deadline falls when it does; the detail shows without it if it cannot be had.
       api.get(`${path}/explain`).catch(() => null),
+      // Where each alert went beyond the built-in endpoint: for those who manage endpoints.
+      role === 'admin' || role === 'ops' ? api.get(`${path}/deliveries`).catch(() => null) : Promise.resolve(null),
     ]);
   } catch (error) {
     const stuck = error instanceof ApiError && error.status === 503 && error.problem?.code === 'deal_unavailable';
@@ -342,7 +347,7 @@ async function refreshDetail(api, view) {
   const sop = await sopVersion(api, deal.sop);
   if (!stillShowing(view)) return;
   const entries = timeline?.events ?? [];
-  const signature = JSON.stringify([deal, entries, explanation]);
+  const signature = JSON.stringify([deal, entries, explanation, deliveries]);
   ui.dealTitle.textContent = `${deal.customer?.name ?? ''} · ${deal.dealId}`;
   if (signature === session.detailSignature) return;
   // Someone is filling in a repair: redraw once they send it or leave the form, not under their typing.
@@ -355,6 +360,7 @@ async function refreshDetail(api, view) {
     sop,
     { role: session.me?.role ?? null, send: (path, body) => sendRepair(api, path, body) },
     explanation,
+    deliveries,
   );
 }
 

@@ -11,8 +11,9 @@ import { repairSection } from './repairs.js';
  * @param {any | null} sop the deal's own SOP version, for stage names and order
  * @param {{ role: string | null, send: (path: string, body?: unknown) => Promise<string> }} [repairs] the caller's role, and how a repair is sent
  * @param {any} [explanation] `GET /v1/deals/:id/explain`, when it could be read
+ * @param {any} [deliveries] `GET /v1/deals/:id/deliveries`, for those who manage alert endpoints
  */
-export function renderDetail(body, deal, timeline, sop, repairs, explanation) {
+export function renderDetail(body, deal, timeline, sop, repairs, explanation, deliveries) {
   const stageName = (/** @type {string | null} */ id) => sop?.stages?.find((/** @type {any} */ s) => s.id === id)?.name ?? id ?? '';
   body.replaceChildren(
     summary(deal),
@@ -20,7 +21,7 @@ export function renderDetail(body, deal, timeline, sop, repairs, explanation) {
     stagePath(deal, sop),
     requests(deal),
     risks(deal),
-    escalations(deal, stageName),
+    escalations(deal, stageName, deliveries ?? null),
     explanation ? why(explanation, stageName) : '',
     repairs ? (repairSection(deal, sop, repairs.role, repairs.send) ?? '') : '',
     timelineSection(timeline, stageName),
@@ -256,10 +257,56 @@ function risks(deal) {
 }
 
 /**
+ * Each alert's deliveries to the alert endpoints, by alert id: `[endpoint, delivery]` pairs.
+ * @param {any} deliveries
+ * @returns {Map<string, Array<[any, any]>>}
+ */
+function deliveriesByAlert(deliveries) {
+  /** @type {Map<string, Array<[any, any]>>} */
+  const byAlert = new Map();
+  for (const endpoint of deliveries?.endpoints ?? []) {
+    for (const delivery of endpoint.deliveries ?? []) {
+      if (!delivery.alertId) continue;
+      byAlert.set(delivery.alertId, [...(byAlert.get(delivery.alertId) ?? []), [endpoint, delivery]]);
+    }
+  }
+  return byAlert;
+}
+
+/**
+ * One alert's deliveries, one line per endpoint: the state in words, attempts and the last error.
+ * @param {Array<[any, any]>} list
+ */
+function endpointDeliveries(list) {
+  return h(
+    'ul',
+    { class: 'endpoint-deliveries' },
+    ...list.map(([endpoint, delivery]) => {
+      const last = delivery.attempts?.[delivery.attempts.length - 1];
+      const attempts = `${delivery.attemptCount} attempt${delivery.attemptCount === 1 ? '' : 's'}`;
+      return h(
+        'li',
+        { 'data-endpoint': endpoint.endpointId, 'data-delivery-state': delivery.state },
+        `${endpoint.description || endpoint.endpointId} (${endpoint.format})`,
+        delivery.event === 'incident.resolve' ? ' · incident resolved' : '',
+        ' ',
+        badge(delivery.state, `delivery-${delivery.state}`),
+        ` ${attempts}`,
+        last?.error ? ` · last: ${last.status ?? 'no answer'} ${last.error}` : '',
+        delivery.nextAttemptAt && delivery.state === 'retrying' ? ' · next try ' : '',
+        delivery.nextAttemptAt && delivery.state === 'retrying' ? when(delivery.nextAttemptAt) : '',
+      );
+    }),
+  );
+}
+
+/**
  * @param {any} deal
  * @param {(id: string | null) => string} stageName
+ * @param {any} deliveries the deal's deliveries to alert endpoints; null when not shown to this caller
  */
-function escalations(deal, stageName) {
+function escalations(deal, stageName, deliveries) {
+  const byAlert = deliveriesByAlert(deliveries);
   return section(
     `Escalations and alerts (${deal.escalations.length})`,
     'escalations',
@@ -283,6 +330,7 @@ function escalations(deal, stageName) {
                 when(e.firedAt),
                 ' ',
                 badge(`Delivery ${e.delivery}`, `delivery-${e.delivery}`),
+                byAlert.has(e.id) ? endpointDeliveries(byAlert.get(e.id) ?? []) : '',
               ),
             ),
         ),
