@@ -25,13 +25,13 @@ describe('enterprise-b2b', () => {
     expect(sop.stages.find((s) => s.id === 'solution')?.sla?.breachAfter).toBe('30d');
   });
 
-  test('carries the response protocol of the source document (v2): cadence, idle, yellow and red responses, playbooks', () => {
+  test('carries the response protocol of the source document (v2, v3): cadence, idle, yellow and red responses up the line, playbooks', () => {
     const solution = sop.stages.find((s) => s.id === 'solution');
-    expect(sop.version).toBe(2);
+    expect(sop.version).toBe(3);
     expect(solution?.cadence).toEqual([{ kinds: ['meeting', 'demo'], atLeast: 2, per: '1w' }]);
     expect(solution?.idleAfter).toBe('14d');
     expect(solution?.onYellow).toEqual({ require: 'cause', within: '1d', clock: 'business', notify: ['manager'] });
-    expect(solution?.onRed).toEqual({ require: 'plan', within: '4h', clock: 'business', notify: ['manager', 'director'] });
+    expect(solution?.onRed).toEqual({ require: 'plan', within: '4h', clock: 'business', notify: ['manager', 'manager.manager'] });
     expect(Object.keys(sop.riskPlaybooks ?? {})).toEqual(['decision-maker-change', 'competitor-price-cut']);
     expect(sop.riskPlaybooks?.['decision-maker-change'].steps.map((step) => step.owner)).toEqual(['owner', 'director', 'presales']);
   });
