@@ -137,7 +137,8 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
       }
       await condition(() => inFlight < MAX_IN_FLIGHT || stopping());
       if (stopping()) return;
-      sentAt = [...keptSends(sentAt, windows, Date.now()), Date.now()];
+      const sentNow = Date.now();
+      sentAt = [...keptSends(sentAt, windows, sentNow), sentNow];
       inFlight++;
       const result = await attemptDelivery({
         endpointId: input.endpointId,
@@ -153,6 +154,8 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
         retryAfterMs: null,
       }));
       inFlight--;
+      // A request that got no answer never reached the tool: it does not count against its limit.
+      if (result.status === null) sentAt = sentAt.filter((at, i) => at !== sentNow || i !== sentAt.indexOf(sentNow));
       settle(deliveryId, result);
     }
   }

@@ -52,10 +52,14 @@ test('the published limits, per endpoint', () => {
   expect(keepsTo({ count: 5, perMs: 1000 }, RATE_WINDOWS.feishu, 5 * 60_000)).toBe(false);
 });
 
-test('rateWindows hands out a copy', () => {
+test('rateWindows hands out a copy, each window a tenth longer than published (arrival jitter)', () => {
   const windows = rateWindows('feishu');
-  expect(windows).toEqual(RATE_WINDOWS.feishu);
+  expect(windows).toEqual([
+    { count: 5, perMs: 1_100 },
+    { count: 100, perMs: 66_000 },
+  ]);
   expect(windows).not.toBe(RATE_WINDOWS.feishu);
+  expect(rateWindows('standard')).toEqual([]);
 });
 
 test.each([
