@@ -57,6 +57,8 @@ export class ServiceProcess {
     sops: ReadonlyArray<Record<string, unknown>>;
     webhookUrl?: string;
     rateLimit?: number;
+    /** More environment for the worker and the API (e.g. ALERT_RETRY_WINDOW). */
+    env?: Readonly<Record<string, string>>;
   }): Promise<ServiceProcess> {
     const dir = mkdtempSync(path.join(tmpdir(), 'sales-sop-faults-'));
     const sopDir = path.join(dir, 'sops');
@@ -79,6 +81,7 @@ export class ServiceProcess {
       WORKER_METRICS_PORT: await freePort(),
       LOG_LEVEL: 'warn',
       ...(options.webhookUrl ? { ALERT_WEBHOOK_URL: options.webhookUrl, ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET } : {}),
+      ...options.env,
     };
     mkdirSync(env.DATA_DIR);
     return new ServiceProcess(dir, env);
