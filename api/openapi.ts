@@ -48,9 +48,11 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
     const responses: Record<string, unknown> = {};
     for (const [status, description] of Object.entries(route.responses)) {
       responses[status] =
-        Number(status) < 400
-          ? { description, content: { 'application/json': { schema: { type: 'object' } } } }
-          : problemResponse(description);
+        Number(status) === 204
+          ? { description }
+          : Number(status) < 400
+            ? { description, content: { 'application/json': { schema: { type: 'object' } } } }
+            : problemResponse(description);
     }
     Object.assign(responses, {
       400: problemResponse('Malformed JSON, or a request that is not valid HTTP'),

@@ -7,7 +7,9 @@ import { dealWorkflow } from '../../workflows';
 import { dealWorkflowId } from '../../workflows/messages';
 import { ALICE, makeOpening, makeSop } from '../helpers/fixtures';
 import { BoardBrowser, RESULTS, signIn as signInAt } from '../helpers/board-browser';
+import { freePort } from '../helpers/ports';
 import { KEYS, TestService, dealBody, quickSop, type KeyName } from '../helpers/service';
+import { startReceiver } from '../receivers/receiver-server';
 
 // The browser's globals, for the functions these tests run inside the page (the project's lib has no DOM).
 declare const document: any;
@@ -534,4 +536,34 @@ test('the deal detail offers move and reopen to managers, sending an alert again
     'the alert to be sent again',
   );
   await ops.screenshot({ path: path.join(RESULTS, 'board-repairs.png') });
+});
+
+test("the deal detail shows each alert's deliveries per endpoint to ops, and not to reps", async () => {
+  const port = await freePort();
+  const created = await service.call('POST', '/v1/alert-endpoints', {
+    as: 'ops',
+    body: { url: `http://127.0.0.1:${port}/alerts`, description: 'Ops bus', events: ['deal.sla.warning'] },
+  });
+  const receiver = await startReceiver({ format: 'standard', port: Number(port), settings: { secrets: [created.body.signingSecret] } });
+  try {
+    await openDeal('routed-1', { owner: 'alice' });
+    await eventually(
+      async () => receiver.messages.length,
+      (n) => n === 1,
+      'the warning at the endpoint (2 s)',
+    );
+    const ops = await newPage();
+    await signIn(ops, 'ops', '#sop=quick-sop&deal=routed-1');
+    const line = await ops.waitForSelector(`#deal-dialog [data-section="escalations"] [data-endpoint="${created.body.id}"]`, {
+      timeout: WAIT_MS,
+    });
+    expect(await line.getAttribute('data-delivery-state')).toBe('delivered');
+    expect(await line.textContent()).toMatch(/Ops bus \(standard\) delivered 1 attempt/);
+    const rep = await newPage();
+    await signIn(rep, 'alice', '#sop=quick-sop&deal=routed-1');
+    await rep.waitForSelector('#deal-dialog[open] [data-section="escalations"] [data-alert]', { timeout: WAIT_MS });
+    expect(await rep.$('#deal-dialog [data-endpoint]')).toBeNull();
+  } finally {
+    await receiver.stop();
+  }
 });
