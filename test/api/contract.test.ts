@@ -375,6 +375,15 @@ describe('reads and lists', () => {
         '/v1/deals/{dealId}/explain',
         '/v1/risks',
         '/v1/me',
+        '/v1/alert-endpoints',
+        '/v1/alert-endpoints/{id}',
+        '/v1/alert-endpoints/{id}/rotate-secret',
+        '/v1/alert-endpoints/{id}/test',
+        '/v1/alert-endpoints/{id}/deliveries',
+        '/v1/alert-endpoints/{id}/deliveries/{deliveryId}/redeliver',
+        '/v1/deals/{dealId}/deliveries',
+        '/v1/people',
+        '/v1/people/{subject}',
       ].sort(),
     );
     // The validator is an ES module: run it in its own Node process.

@@ -173,6 +173,20 @@ describe('OpenAPI lists 403 wherever a role can be refused', () => {
         'get /v1/migrations/:migrationId',
         'post /v1/migrations/:migrationId/cancel',
         'post /v1/deals/:dealId/alerts/:alertId/redeliver',
+        'post /v1/alert-endpoints',
+        'get /v1/alert-endpoints',
+        'get /v1/alert-endpoints/:id',
+        'patch /v1/alert-endpoints/:id',
+        'delete /v1/alert-endpoints/:id',
+        'post /v1/alert-endpoints/:id/rotate-secret',
+        'post /v1/alert-endpoints/:id/test',
+        'get /v1/alert-endpoints/:id/deliveries',
+        'post /v1/alert-endpoints/:id/deliveries/:deliveryId/redeliver',
+        'get /v1/deals/:dealId/deliveries',
+        'put /v1/people/:subject',
+        'get /v1/people',
+        'get /v1/people/:subject',
+        'delete /v1/people/:subject',
       ].sort(),
     );
     const missing = gated.filter((route) => !operation(route.method, route.path).responses['403']);
@@ -191,6 +205,21 @@ describe('OpenAPI lists 403 wherever a role can be refused', () => {
       'post /v1/migrations/:migrationId/cancel': 'publishSops',
       'get /v1/migrations/:migrationId': 'reassign',
       'post /v1/deals/:dealId/alerts/:alertId/redeliver': 'publishSops',
+      // Alert endpoints and the people directory (v2.3): admin and ops; managers may read the directory.
+      'post /v1/alert-endpoints': 'publishSops',
+      'get /v1/alert-endpoints': 'publishSops',
+      'get /v1/alert-endpoints/:id': 'publishSops',
+      'patch /v1/alert-endpoints/:id': 'publishSops',
+      'delete /v1/alert-endpoints/:id': 'publishSops',
+      'post /v1/alert-endpoints/:id/rotate-secret': 'publishSops',
+      'post /v1/alert-endpoints/:id/test': 'publishSops',
+      'get /v1/alert-endpoints/:id/deliveries': 'publishSops',
+      'post /v1/alert-endpoints/:id/deliveries/:deliveryId/redeliver': 'publishSops',
+      'get /v1/deals/:dealId/deliveries': 'publishSops',
+      'put /v1/people/:subject': 'publishSops',
+      'get /v1/people': 'reassign',
+      'get /v1/people/:subject': 'reassign',
+      'delete /v1/people/:subject': 'publishSops',
     };
     const checked = apiRoutes.filter((route) => route.allow);
     expect(checked.map((route) => `${route.method} ${route.path}`).sort()).toEqual(Object.keys(permission).sort());
