@@ -13,7 +13,7 @@ import { bundleWorkflows, timeSkippingEnv, uniqueId } from '../helpers/temporal'
 
 const FIXTURES = path.resolve(__dirname, '..', 'histories');
 /** Where RECORD_HISTORIES=1 saves the lifecycle: named after the last change to the deal's commands (older fixtures stay). */
-const LIFECYCLE_FIXTURE = 'deal-lifecycle-lean-alerts.binpb';
+const LIFECYCLE_FIXTURE = 'deal-lifecycle-alert-endpoints.binpb';
 const receiver = new WebhookReceiver();
 
 let env: TestWorkflowEnvironment;
