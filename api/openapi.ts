@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Route } from './route';
-import { dealListQuery, namedSchemas } from './schemas';
+import { dealListQuery, deliveriesQuery, namedSchemas } from './schemas';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -25,7 +25,8 @@ function inline(schema: z.ZodType): JsonSchema {
 function parametersOf(route: Route): JsonSchema[] {
   const names = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]);
   const pathParams = route.params ? (inline(route.params).properties as Record<string, JsonSchema>) : {};
-  const queryParams = route.query === dealListQuery ? (inline(dealListQuery).properties as Record<string, JsonSchema>) : {};
+  const documented = route.query === dealListQuery || route.query === deliveriesQuery;
+  const queryParams = documented && route.query ? (inline(route.query).properties as Record<string, JsonSchema>) : {};
   return [
     ...names.map((name) => ({ name, in: 'path', required: true, schema: pathParams[name] ?? { type: 'string' } })),
     ...Object.entries(queryParams).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
