@@ -30,7 +30,9 @@ beforeAll(async () => {
   const sopDir = path.join(dir, 'sops');
   mkdirSync(sopDir);
   writeFileSync(path.join(sopDir, 'quick.yaml'), stringify(quickSop()));
+  writeFileSync(path.join(dir, 'people.yaml'), 'alice: { name: Alice Wang, manager: mia, wecom: WangAlice }\nmia: { name: Mia Chen }\n');
   Object.assign(env, {
+    PEOPLE_FILE: path.join(dir, 'people.yaml'),
     PATH: process.env.PATH ?? '',
     DATA_DIR: path.join(dir, 'data'),
     SOP_DIR: sopDir,
@@ -149,9 +151,12 @@ const LOST_PORT_RACE = /EADDRINUSE|address already in use|already in use/i;
  * Starts `npm start` and waits for `done`. A start that lost a race for one of its ports (another
  * process bound it between `freePort` and the service) is retried once on fresh ports.
  */
-async function launch(done: (service: Service) => Promise<unknown>): Promise<{ service: Service; attempts: number }> {
+async function launch(
+  done: (service: Service) => Promise<unknown>,
+  extra: Record<string, string> = {},
+): Promise<{ service: Service; attempts: number }> {
   for (let attempts = 1; ; attempts += 1) {
-    const service = start();
+    const service = start(extra);
     await done(service);
     if (hasExited(service)) await service.exited;
     if (attempts > 1 || !hasExited(service) || !LOST_PORT_RACE.test(service.output())) return { service, attempts };
@@ -178,6 +183,12 @@ test('a restart on the same DATA_DIR finds the deal where it was and delivers th
     body: JSON.stringify({ dealId: 'restart-1', sopId: 'quick-sop', customer: { name: 'ACME', tier: 'B' }, amount: 10, currency: 'CNY' }),
   });
   expect(opened.status).toBe(201);
+  // PEOPLE_FILE, written into the people directory at start.
+  const people = await api('/v1/people', { headers: { authorization: 'Bearer k-ops' } });
+  expect(((await people.json()) as { people: unknown[] }).people).toEqual([
+    { subject: 'alice', name: 'Alice Wang', manager: 'mia', wecom: 'WangAlice' },
+    { subject: 'mia', name: 'Mia Chen' },
+  ]);
   // One /metrics: the API's HTTP metrics and the in-process worker's SDK metrics.
   const metrics = await (await api('/metrics')).text();
   expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/v1\/deals",status="201"\} 1/);
@@ -219,6 +230,14 @@ test('a start that lost the race for one of its ports is started again on fresh 
   } finally {
     await new Promise((resolve) => squatter.close(resolve));
   }
+});
+
+test('a PEOPLE_FILE that is not a people directory stops the start, naming each problem', async () => {
+  const bad = path.join(dir, 'bad-people.yaml');
+  writeFileSync(bad, 'alice: { name: Alice, boss: mia }\n');
+  const { service } = await launch((started) => started.exited, { PEOPLE_FILE: bad });
+  await expectExit(service, 1);
+  expect(service.output()).toMatch(/PEOPLE_FILE: ".*bad-people\.yaml" is not a people directory:\s+alice\.boss: unknown field "boss"/);
 });
 
 test('an SOP file that changes a published version stops the start, naming the file and the fix', async () => {
