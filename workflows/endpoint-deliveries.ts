@@ -54,6 +54,8 @@ export interface EndpointDeliveriesInput {
   readonly retryForMs: number;
   /** How many ended deliveries the log keeps (default 300). */
   readonly logLimit?: number;
+  /** Continue-as-new once history reaches this many events, if the server has not suggested it sooner (default 5,000). */
+  readonly maxHistoryEvents?: number;
   readonly carried?: CarriedDeliveries;
 }
 
@@ -132,11 +134,15 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
       if (!record || record.nextAttemptAt === null) return;
       const due = Date.parse(record.nextAttemptAt) - Date.now();
       if (due > 0 && (await condition(stopping, due))) return;
-      for (let wait = throttleWaitMs(sentAt, windows, Date.now()); wait > 0; wait = throttleWaitMs(sentAt, windows, Date.now())) {
+      // A free slot and room under the tool's limit, checked together with nothing awaited before
+      // the send is counted: a delivery waiting for a slot has not yet counted against the limit.
+      for (;;) {
+        await condition(() => inFlight < MAX_IN_FLIGHT || stopping());
+        if (stopping()) return;
+        const wait = throttleWaitMs(sentAt, windows, Date.now());
+        if (wait <= 0) break;
         if (await condition(stopping, wait)) return;
       }
-      await condition(() => inFlight < MAX_IN_FLIGHT || stopping());
-      if (stopping()) return;
       const sentNow = Date.now();
       sentAt = [...keptSends(sentAt, windows, sentNow), sentNow];
       inFlight++;
@@ -228,7 +234,9 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
 
   for (const record of log) if (record.nextAttemptAt !== null) start(record.deliveryId);
 
-  await condition(() => retired || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= 5_000);
+  await condition(
+    () => retired || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.maxHistoryEvents ?? 5_000),
+  );
   draining = !retired;
   await condition(() => inFlight === 0 && allHandlersFinished());
   if (retired) {
