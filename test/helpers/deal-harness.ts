@@ -59,6 +59,11 @@ const startedByTest = new Set<string>();
 /** The SOP versions the test's deals ran on, by `id@version`: what the consistency check replays them under. */
 const sopsOfTest = new Map<string, Sop>();
 
+/** A workflow other than a deal that the test started: `runWorker` ends it with the test's deals. */
+export function endAfterTest(workflowId: string): void {
+  startedByTest.add(workflowId);
+}
+
 /** A version a deal of this test moves to (by a migration): the consistency check needs it to replay the deal. */
 export function rememberSop(sop: Sop): void {
   sopsOfTest.set(`${sop.id}@${sop.version}`, sop);
