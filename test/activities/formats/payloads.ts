@@ -1,5 +1,5 @@
 import type { FormatContext, Notice, PingPayload } from '../../../activities/formats';
-import type { AlertPayload, Recipient } from '../../../domain';
+import { pingPayload, type AlertPayload, type Recipient } from '../../../domain';
 
 /** The instant every test attempt is made at: 3 h 12 min after the breach below. */
 export const NOW_MS = Date.parse('2026-12-01T12:12:00.000Z');
@@ -86,21 +86,7 @@ export const requestBreach = (): AlertPayload =>
   });
 
 export function ping(): PingPayload {
-  return {
-    id: 'ping_0001',
-    type: 'ping',
-    occurredAt: '2026-12-01T12:12:00.000Z',
-    deadline: null,
-    deal: null,
-    stage: null,
-    requestId: null,
-    riskId: null,
-    level: null,
-    occurrence: null,
-    notify: [],
-    recipients: [],
-    endpoint: { id: 'ep_1', description: 'Sales leadership group' },
-  };
+  return pingPayload('ping_0001', '2026-12-01T12:12:00.000Z', { id: 'ep_1', description: 'Sales leadership group' });
 }
 
 export const alertNotice = (payload: AlertPayload = breach()): Notice => ({ kind: 'alert', alert: payload });
