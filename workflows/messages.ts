@@ -1,4 +1,7 @@
-// The one module of workflows/ that the API imports: names, message definitions, search attributes.
+// Deals, SOPs, analytics and migrations as the API sees them: workflow names, message definitions,
+// search attributes. The API also imports `alert-messages.ts` (alert endpoints and people),
+// `deal-listing.ts` (what a deal's visibility row holds) and a migration's input type; nothing else
+// of workflows/.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
