@@ -39,3 +39,4 @@ export * from './incidents';
 export * from './notify-path';
 export * from './delivery-log';
 export * from './notices';
+export * from './incident-book';
