@@ -31,6 +31,9 @@ export interface DeliveryRecord {
   readonly attemptCount: number;
   /** When it is tried next; null once it ended. */
   readonly nextAttemptAt: Instant | null;
+  /** Sent again by hand: its retries count from then, and its attempts before it do not shorten them. */
+  readonly retryFrom?: Instant;
+  readonly attemptsBefore?: number;
 }
 
 export const ATTEMPTS_KEPT = 30;
@@ -43,6 +46,23 @@ export function retryDelayMs(failedAttempts: number, retryAfterMs: number | null
   const HOUR = 60 * 60 * 1000;
   if (retryAfterMs !== null) return Math.min(Math.max(retryAfterMs, 0), HOUR);
   return Math.min(2_000 * 2 ** Math.max(failedAttempts - 1, 0), HOUR);
+}
+
+/** How long before the next attempt, and whether that would be past the delivery's retry window. */
+export function nextTry(
+  record: DeliveryRecord,
+  retryAfterMs: number | null,
+  nowMs: number,
+  retryForMs: number,
+): { readonly delayMs: number; readonly outOfTime: boolean } {
+  const failed = record.attemptCount + 1 - (record.attemptsBefore ?? 0);
+  const delayMs = retryDelayMs(failed, retryAfterMs);
+  return { delayMs, outOfTime: nowMs + delayMs - Date.parse(record.retryFrom ?? record.createdAt) > retryForMs };
+}
+
+/** A delivery sent again by hand: pending now, with a retry window of its own; its attempts so far stay listed. */
+export function redelivered(record: DeliveryRecord, now: Instant): DeliveryRecord {
+  return { ...record, state: 'pending', nextAttemptAt: now, retryFrom: now, attemptsBefore: record.attemptCount };
 }
 
 /** A delivery after one more attempt. */
@@ -126,4 +146,41 @@ export interface AttemptOutcome extends DeliveryAttempt {
   readonly outcome: 'delivered' | 'retry' | 'final';
   /** The tool's `Retry-After`, in ms; null when it gave none. */
   readonly retryAfterMs: number | null;
+  /** The endpoint is no longer registered: its deliveries end. */
+  readonly endpointGone?: true;
+}
+
+/** Deliveries one endpoint holds under way at most: past it a new one fails at once, to be sent again by hand. */
+export const MAX_UNDER_WAY = 500;
+
+/** Whether a delivery is still to be tried. */
+export const underWay = (record: DeliveryRecord): boolean => record.nextAttemptAt !== null;
+
+/**
+ * What an endpoint carries to its next run, within `budgetBytes` of JSON (Temporal refuses a
+ * continue-as-new input over 2 MB): first the ended deliveries keep their last 3 attempts, then
+ * those under way too, then the oldest ended deliveries go, with what they sent.
+ */
+export function fitCarried<N>(
+  log: readonly DeliveryRecord[],
+  notices: Readonly<Record<string, N>>,
+  budgetBytes: number,
+  rest = 0,
+): { log: DeliveryRecord[]; notices: Record<string, N> } {
+  const size = (l: readonly DeliveryRecord[], n: Readonly<Record<string, N>>) => JSON.stringify(l).length + JSON.stringify(n).length + rest;
+  const shortened = (record: DeliveryRecord): DeliveryRecord => ({ ...record, attempts: record.attempts.slice(-3) });
+  let kept = [...log];
+  let sent: Record<string, N> = { ...notices };
+  if (size(kept, sent) <= budgetBytes) return { log: kept, notices: sent };
+  kept = kept.map((record) => (underWay(record) ? record : shortened(record)));
+  if (size(kept, sent) <= budgetBytes) return { log: kept, notices: sent };
+  kept = kept.map(shortened);
+  const ended = kept.filter((record) => !underWay(record)).sort((a, b) => a.seq - b.seq);
+  while (ended.length > 0 && size(kept, sent) > budgetBytes) {
+    const dropped = ended.splice(0, Math.max(1, Math.ceil(ended.length / 10)));
+    const ids = new Set(dropped.map((record) => record.deliveryId));
+    kept = kept.filter((record) => !ids.has(record.deliveryId));
+    sent = Object.fromEntries(Object.entries(sent).filter(([id]) => !ids.has(id)));
+  }
+  return { log: kept, notices: sent };
 }

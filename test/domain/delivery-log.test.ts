@@ -1,4 +1,14 @@
-import { deliveryPage, retryDelayMs, throttleWaitMs, trimmedLog, withAttempt, type DeliveryRecord } from '../../domain';
+import {
+  deliveryPage,
+  fitCarried,
+  nextTry,
+  redelivered,
+  retryDelayMs,
+  throttleWaitMs,
+  trimmedLog,
+  withAttempt,
+  type DeliveryRecord,
+} from '../../domain';
 
 const record = (seq: number, state: DeliveryRecord['state'], dealId = 'd1'): DeliveryRecord => ({
   deliveryId: `msg_${seq}`,
@@ -58,5 +68,46 @@ describe('an endpoint’s delivery log', () => {
     expect(d.attemptCount).toBe(35);
     expect(d.attempts).toHaveLength(30);
     expect(d.attempts[29].at).toBe('t34');
+  });
+});
+
+describe('a delivery sent again by hand', () => {
+  test('gets a retry window and a backoff of its own; its earlier attempts stay listed', () => {
+    let failed = record(1, 'failed');
+    for (let i = 0; i < 35; i++) failed = withAttempt(failed, { at: `t${i}`, status: null, latencyMs: 1, error: 'down' }, 'retrying', 'x');
+    const now = new Date(Date.parse(failed.createdAt) + 30 * 3_600_000).toISOString();
+    const again = redelivered(failed, now);
+    expect(again).toMatchObject({ state: 'pending', nextAttemptAt: now, attemptCount: 35, retryFrom: now, attemptsBefore: 35 });
+    expect(nextTry(again, null, Date.parse(now), 25 * 3_600_000)).toEqual({ delayMs: 2_000, outOfTime: false });
+    expect(nextTry(failed, null, Date.parse(now), 25 * 3_600_000)).toEqual({ delayMs: 3_600_000, outOfTime: true });
+  });
+});
+
+describe('what an endpoint carries to its next run', () => {
+  const notice = { text: 'x'.repeat(1_000) };
+  const big = (n: number, state: DeliveryRecord['state']) => {
+    let d = record(n, state);
+    for (let i = 0; i < 30; i++)
+      d = withAttempt(d, { at: `t${i}`, status: 503, latencyMs: 5, error: 'e'.repeat(200) }, state, d.nextAttemptAt);
+    return d;
+  };
+
+  test('fits the budget: first ended deliveries keep their last 3 attempts, then those under way, then the oldest ended go', () => {
+    const log = [
+      ...Array.from({ length: 40 }, (_, i) => big(i + 1, 'failed')),
+      ...Array.from({ length: 10 }, (_, i) => big(100 + i, 'retrying')),
+    ];
+    const notices = Object.fromEntries(log.map((d) => [d.deliveryId, notice]));
+    expect(fitCarried(log, notices, 10_000_000).log).toEqual(log);
+    const budget = 80_000;
+    const fitted = fitCarried(log, notices, budget);
+    expect(JSON.stringify(fitted.log).length + JSON.stringify(fitted.notices).length).toBeLessThanOrEqual(budget);
+    const underWay = fitted.log.filter((d) => d.state === 'retrying');
+    expect(underWay.map((d) => d.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i));
+    expect(underWay.every((d) => d.attempts.length === 3 && d.attemptCount === 30)).toBe(true);
+    const ended = fitted.log.filter((d) => d.state === 'failed').map((d) => d.seq);
+    expect(ended.length).toBeLessThan(40);
+    expect(ended).toEqual(Array.from({ length: ended.length }, (_, i) => 41 - ended.length + i));
+    expect(Object.keys(fitted.notices).sort()).toEqual(fitted.log.map((d) => d.deliveryId).sort());
   });
 });
