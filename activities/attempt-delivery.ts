@@ -35,7 +35,8 @@ export function createAttemptDelivery(deps: EndpointDeliveryDeps) {
       ...rest,
     });
     const endpoint = await deps.settings.endpoint(input.endpointId);
-    if (!endpoint) return outcome({ status: null, error: 'the endpoint was deleted', outcome: 'final', retryAfterMs: null });
+    if (!endpoint)
+      return outcome({ status: null, error: 'the endpoint was deleted', outcome: 'final', retryAfterMs: null, endpointGone: true });
     const format = formatOf(endpoint.format);
     const request = format.request(input.notice, {
       nowMs: startedAt,
@@ -67,7 +68,7 @@ export function createAttemptDelivery(deps: EndpointDeliveryDeps) {
     if (reading.outcome === 'delivered') return outcome({ status: response.status, error: null, outcome: 'delivered', retryAfterMs: null });
     return outcome({
       status: response.status,
-      error: reading.error.slice(0, 500),
+      error: reading.error.slice(0, 300),
       outcome: reading.outcome,
       retryAfterMs: reading.outcome === 'retry' ? (reading.retryAfterMs ?? null) : null,
     });

@@ -12,15 +12,20 @@ import type { createActivities } from '../activities';
 import type { AlertPayload } from '../domain/deal-state';
 import {
   deliveryPage,
+  fitCarried,
   keptSends,
-  retryDelayMs,
+  MAX_UNDER_WAY,
+  nextTry,
+  redelivered,
   throttleWaitMs,
   trimmedLog,
+  underWay,
   withAttempt,
   type AttemptOutcome,
   type DeliveryRecord,
   type RateWindow,
 } from '../domain/delivery-log';
+import { incidentsEnded, incidentTriggered, NO_INCIDENTS, type IncidentBook } from '../domain/incident-book';
 import { incidentKey } from '../domain/incidents';
 import type { Notice } from '../domain/notices';
 import { stableDigest } from '../domain/stable-id';
@@ -44,8 +49,8 @@ export interface CarriedDeliveries {
   /** When the latest messages went, for the throttle. */
   readonly sentAt: number[];
   readonly windows: RateWindow[];
-  /** Incidents this endpoint triggered and has not resolved: key → the alert that triggered it. */
-  readonly incidents: Record<string, AlertPayload>;
+  /** Incidents this endpoint triggered and has not resolved, and those ended before their trigger arrived. */
+  readonly incidents: IncidentBook;
 }
 
 export interface EndpointDeliveriesInput {
@@ -62,7 +67,8 @@ export interface EndpointDeliveriesInput {
 const { attemptDelivery } = proxyActivities<ReturnType<typeof createActivities>>(ENDPOINT_ATTEMPT);
 /** Attempts in flight at once per endpoint: the rest wait their turn. */
 const MAX_IN_FLIGHT = 10;
-const MAX_OPEN_INCIDENTS = 200;
+/** What a continue-as-new may carry, in bytes of JSON: well inside Temporal's 2 MB. */
+const CARRY_BUDGET = 1_500_000;
 const now = (): string => new Date(Date.now()).toISOString();
 const failureMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -79,7 +85,7 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
   const carried = input.carried;
   let log: DeliveryRecord[] = [...(carried?.log ?? [])];
   const notices: Record<string, Notice> = { ...carried?.notices };
-  const incidents: Record<string, AlertPayload> = { ...carried?.incidents };
+  let incidents: IncidentBook = carried?.incidents ?? NO_INCIDENTS;
   let seq = carried?.seq ?? 0;
   let sentAt = [...(carried?.sentAt ?? [])];
   let windows: readonly RateWindow[] = carried?.windows ?? [];
@@ -99,6 +105,8 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
     const event = notice.kind === 'ping' ? 'ping' : notice.kind === 'resolve' ? 'incident.resolve' : notice.alert.type;
     const alert = notice.kind === 'ping' ? null : notice.alert;
     const at = now();
+    // Past the cap a delivery is not dropped silently: it is listed as failed, to be sent again by hand.
+    const full = log.filter(underWay).length >= MAX_UNDER_WAY;
     notices[deliveryId] = notice;
     log.push({
       deliveryId,
@@ -107,10 +115,12 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
       dealId: alert?.deal.dealId ?? null,
       alertId: alert?.id ?? null,
       createdAt: at,
-      state: 'pending',
-      attempts: [],
+      state: full ? 'failed' : 'pending',
+      attempts: full
+        ? [{ at, status: null, latencyMs: 0, error: `not sent: ${MAX_UNDER_WAY} deliveries already under way at this endpoint` }]
+        : [],
       attemptCount: 0,
-      nextAttemptAt: at,
+      nextAttemptAt: full ? null : at,
     });
     const kept = trimmedLog(log, input.logLimit ?? 300);
     if (kept.length < log.length) {
@@ -118,7 +128,12 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
       for (const id of Object.keys(notices)) if (!ids.has(id)) delete notices[id];
       log = kept;
     }
-    start(deliveryId);
+    if (!full) start(deliveryId);
+  }
+
+  /** Resolves on the tool each incident in `alerts`, as a delivery of its own. */
+  function resolveAll(alerts: readonly AlertPayload[]): void {
+    for (const alert of alerts) add(`res_${stableDigest(`${incidentKey(alert)}\u0000${alert.id}`)}`, { kind: 'resolve', alert });
   }
 
   function start(deliveryId: string): void {
@@ -134,11 +149,15 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
       if (!record || record.nextAttemptAt === null) return;
       const due = Date.parse(record.nextAttemptAt) - Date.now();
       if (due > 0 && (await condition(stopping, due))) return;
-      // A free slot and room under the tool's limit, checked together with nothing awaited before
-      // the send is counted: a delivery waiting for a slot has not yet counted against the limit.
+      // A free slot and room under the tool's limit, both checked with nothing awaited before the
+      // send is counted: a condition released with others is checked again, so at most
+      // MAX_IN_FLIGHT attempts run and none passes the throttle on a count that is already stale.
       for (;;) {
-        await condition(() => inFlight < MAX_IN_FLIGHT || stopping());
         if (stopping()) return;
+        if (inFlight >= MAX_IN_FLIGHT) {
+          await condition(() => inFlight < MAX_IN_FLIGHT || stopping());
+          continue;
+        }
         const wait = throttleWaitMs(sentAt, windows, Date.now());
         if (wait <= 0) break;
         if (await condition(stopping, wait)) return;
@@ -170,14 +189,18 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
     const record = find(deliveryId);
     if (!record) return;
     const attempt = { at: result.at, status: result.status, latencyMs: result.latencyMs, error: result.error };
+    if (result.endpointGone) retired = true;
     if (result.outcome === 'delivered') {
       replace(withAttempt(record, attempt, 'delivered', null));
       const notice = notices[deliveryId];
-      if (notice?.kind === 'alert') remember(notice.alert);
+      if (notice?.kind === 'alert') {
+        const triggered = incidentTriggered(incidents, notice.alert);
+        incidents = triggered.book;
+        resolveAll(triggered.resolve);
+      }
       return;
     }
-    const delay = retryDelayMs(record.attemptCount + 1, result.retryAfterMs);
-    const outOfTime = Date.now() + delay - Date.parse(record.createdAt) > input.retryForMs;
+    const { delayMs, outOfTime } = nextTry(record, result.retryAfterMs, Date.now(), input.retryForMs);
     if (result.outcome === 'final' || outOfTime || retired) {
       const error =
         result.outcome === 'retry' && outOfTime
@@ -186,14 +209,17 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
       replace(withAttempt(record, { ...attempt, error }, 'failed', null));
       return;
     }
-    replace(withAttempt(record, attempt, 'retrying', new Date(Date.now() + delay).toISOString()));
+    replace(withAttempt(record, attempt, 'retrying', new Date(Date.now() + delayMs).toISOString()));
   }
 
-  /** An incident this endpoint opened, to resolve when its visit or deal ends. */
-  function remember(alert: AlertPayload): void {
-    incidents[incidentKey(alert)] = alert;
-    const keys = Object.keys(incidents);
-    for (const key of keys.slice(0, Math.max(keys.length - MAX_OPEN_INCIDENTS, 0))) delete incidents[key];
+  /** The incidents of the alerts still on their way here. */
+  function pendingIncidents(): Set<string> {
+    const keys = new Set<string>();
+    for (const record of log) {
+      const notice = notices[record.deliveryId];
+      if (underWay(record) && notice?.kind === 'alert') keys.add(incidentKey(notice.alert));
+    }
+    return keys;
   }
 
   setHandler(deliverSignal, (request: DeliveryRequest) => {
@@ -201,12 +227,9 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
     add(request.deliveryId, request.notice);
   });
   setHandler(resolveIncidentsSignal, ({ keys }) => {
-    for (const key of keys) {
-      const alert = incidents[key];
-      if (!alert) continue;
-      delete incidents[key];
-      add(`res_${stableDigest(`${key}\u0000${alert.id}`)}`, { kind: 'resolve', alert });
-    }
+    const ended = incidentsEnded(incidents, keys, pendingIncidents());
+    incidents = ended.book;
+    resolveAll(ended.resolve);
   });
   setHandler(retireSignal, () => {
     retired = true;
@@ -214,8 +237,7 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
   setHandler(
     redeliverDeliveryUpdate,
     (deliveryId) => {
-      const record = find(deliveryId) as DeliveryRecord;
-      replace({ ...record, state: 'pending', nextAttemptAt: now() });
+      replace(redelivered(find(deliveryId) as DeliveryRecord, now()));
       start(deliveryId);
       return { deliveryId, state: 'pending' as const };
     },
@@ -232,7 +254,7 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
   );
   setHandler(deliveriesQuery, (query) => deliveryPage(log, query));
 
-  for (const record of log) if (record.nextAttemptAt !== null) start(record.deliveryId);
+  for (const record of log) if (underWay(record)) start(record.deliveryId);
 
   await condition(
     () => retired || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.maxHistoryEvents ?? 5_000),
@@ -245,8 +267,10 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
     }
     return;
   }
+  const rest = JSON.stringify(incidents).length + JSON.stringify(sentAt).length;
+  const fitted = fitCarried(log, notices, CARRY_BUDGET, rest);
   await continueAsNew<typeof endpointDeliveriesWorkflow>({
     ...input,
-    carried: { log, notices, seq, sentAt, windows: [...windows], incidents },
+    carried: { log: fitted.log, notices: fitted.notices, seq, sentAt, windows: [...windows], incidents },
   });
 }

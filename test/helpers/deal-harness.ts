@@ -59,9 +59,10 @@ const startedByTest = new Set<string>();
 /** The SOP versions the test's deals ran on, by `id@version`: what the consistency check replays them under. */
 const sopsOfTest = new Map<string, Sop>();
 
+const othersOfTest = new Set<string>();
 /** A workflow other than a deal that the test started: `runWorker` ends it with the test's deals. */
 export function endAfterTest(workflowId: string): void {
-  startedByTest.add(workflowId);
+  othersOfTest.add(workflowId);
 }
 
 /** A version a deal of this test moves to (by a migration): the consistency check needs it to replay the deal. */
@@ -137,10 +138,11 @@ export async function runWorker<T>(env: TestWorkflowEnvironment, worker: Worker,
         // Deals first: a deal still running could start its SOP's analytics again on this queue.
         const ids = [...startedByTest];
         analytics = ids.filter((id) => id.startsWith('analytics:'));
-        for (const workflowId of [...ids.filter((id) => !id.startsWith('analytics:')), ...analytics]) {
+        for (const workflowId of [...ids.filter((id) => !id.startsWith('analytics:')), ...analytics, ...othersOfTest]) {
           await endWorkflow(env, workflowId);
         }
         startedByTest.clear();
+        othersOfTest.clear();
         sopsOfTest.clear();
       }
     });

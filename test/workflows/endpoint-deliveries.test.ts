@@ -5,6 +5,7 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
+  incidentKey,
   newEndpoint,
   endpointInputSchema,
   type AlertEndpoint,
@@ -19,6 +20,7 @@ import {
   ENDPOINT_DELIVERIES_WORKFLOW,
   KEYED_REGISTRY_WORKFLOW,
   redeliverDeliveryUpdate,
+  resolveIncidentsSignal,
   retireSignal,
   type AlertIds,
 } from '../../workflows/alert-messages';
@@ -39,7 +41,7 @@ const RETRY_FOR_MS = 25 * HOUR;
 
 /** A worker whose alert settings live under their own ids, an endpoint registered there, and its deliveries workflow's handle. */
 async function withEndpoint<T>(
-  url: string,
+  url: string | Record<string, unknown>,
   body: (handle: WorkflowHandleWithFirstExecutionRunId, ids: AlertIds, endpoint: AlertEndpoint) => Promise<T>,
   options: { maxHistoryEvents?: number } = {},
 ): Promise<T> {
@@ -47,7 +49,7 @@ async function withEndpoint<T>(
   const ids = alertIds(`${uniqueId('t')}:`);
   const endpoint = newEndpoint(
     'ep_test',
-    endpointInputSchema.parse({ url }),
+    endpointInputSchema.parse(typeof url === 'string' ? { url } : url),
     `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
     new Date(0).toISOString(),
   );
@@ -139,6 +141,29 @@ test('a deleted endpoint fails what it has not delivered and ends', async () => 
     const [failed] = await logOf(handle);
     expect(failed.state).toBe('failed');
   });
+});
+
+test('an incident whose visit ends while its trigger is still retrying is resolved once the trigger gets through', async () => {
+  const pagerduty = await startReceiver({ format: 'pagerduty', answer: (attempt) => (attempt === 0 ? 503 : 'pass') });
+  try {
+    await withEndpoint({ url: pagerduty.url, format: 'pagerduty', routingKey: pagerduty.settings.routingKey }, async (handle) => {
+      await deliver(handle, 1);
+      await env.sleep(500);
+      expect((await logOf(handle))[0].state).toBe('retrying');
+      await handle.signal(resolveIncidentsSignal, { keys: [incidentKey(payload(1))] });
+      await env.sleep(10_000);
+      const log = await logOf(handle);
+      expect(log.map((d) => [d.event, d.state])).toEqual([
+        ['incident.resolve', 'delivered'],
+        ['deal.sla.breached', 'delivered'],
+      ]);
+      expect([...pagerduty.incidents.values()].map((i) => [i.status, i.events.map((e) => e.action)])).toEqual([
+        ['resolved', ['trigger', 'resolve']],
+      ]);
+    });
+  } finally {
+    await pagerduty.stop();
+  }
 });
 
 // Continue-as-new last: after one, this server skips time no more for the rest of the file.
