@@ -51,6 +51,8 @@ export interface CarriedDeal {
   readonly memory: RememberedAnswer<Answer>[];
   /** Analytics facts not yet known to have arrived; absent in runs from before analytics. */
   readonly unreported?: DealFact[];
+  /** Incidents ended whose end had not yet reached the on-call endpoints (`incidentKey`s); absent when none. */
+  readonly unresolved?: string[];
 }
 
 /** What the deal hands on as it changes: alerts to deliver, facts for the SOP's analytics. */
@@ -119,12 +121,13 @@ export class DealSession {
   }
 
   /** `unreported` undefined: this run reported no facts, so the next one reports the whole timeline. */
-  carry(unreported: DealFact[] | undefined): CarriedDeal {
+  carry(unreported: DealFact[] | undefined, unresolved: string[] = []): CarriedDeal {
     return {
       state: this.state,
       events: [...this.events],
       memory: [...this.memory],
       unreported,
+      ...(unresolved.length > 0 && { unresolved }),
       ...(this.paged && { paged: this.paged }),
       visits: this.visits,
     };

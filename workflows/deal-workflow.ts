@@ -139,15 +139,20 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
     },
   );
   const onFacts = (facts: DealFact[]): void => (reportsFacts ? outbox.push(facts) : undefined);
-  /** Incidents' ends on their way to the on-call endpoints: the deal completes once they arrived. */
-  let resolving = 0;
+  /**
+   * Incidents' ends on their way to the on-call endpoints, by send: the deal completes once they
+   * arrived, and a continue-as-new carries those still on their way for the next run to send.
+   */
+  const resolving = new Map<number, string[]>();
+  let resolveSends = 0;
   const onIncidentsEnded = (keys: string[]): void => {
     // Runs begun before alert endpoints replay without telling on-call endpoints anything.
     if (!leanAlerts || !patched('alert-endpoints')) return;
-    resolving++;
+    const send = ++resolveSends;
+    resolving.set(send, keys);
     void resolveIncidents({ keys })
       .catch((error: unknown) => log.warn('Incidents not resolved on on-call endpoints', { error: failureMessage(error) }))
-      .finally(() => resolving--);
+      .finally(() => resolving.delete(send));
   };
   const unreported = (): DealFact[] | undefined => (reportsFacts ? [...outbox.unsent(), ...[...alertFacts.values()].flat()] : undefined);
   const deal = input.carried
@@ -289,6 +294,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
     deal.archived(pages.slice(0, kept), now());
   }
 
+  // Incidents' ends a previous run did not see arrive go out again (an endpoint resolves each once).
+  if (input.carried?.unresolved?.length) onIncidentsEnded(input.carried.unresolved);
   // Deliveries a previous run started and did not see finish go out again under the same ids.
   deal.current.alerts
     .filter((alert) => alert.delivery === 'pending' && alert.payload)
@@ -314,7 +321,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
         await condition(allHandlersFinished);
       }
       // A migrated deal runs on its new version from here on.
-      return continueAsNew<typeof dealWorkflow>({ ...input, sop: deal.sop, carried: deal.carry(unreported()) });
+      const unresolved = [...resolving.values()].flat();
+      return continueAsNew<typeof dealWorkflow>({ ...input, sop: deal.sop, carried: deal.carry(unreported(), unresolved) });
     }
     const seen = deal.version;
     const next = deal.current.status === 'open' ? deadlines(deal.current, deal.sop)[0] : { at: deal.reopenableUntil as string };
@@ -328,7 +336,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<ClosedDeal
   }
   visibility.sync(deal.current, deal.sop, deal.visit);
   // A closed deal completes once its last webhooks have an outcome and its last facts arrived.
-  await condition(() => pending.size === 0 && resolving === 0 && outbox.idle && allHandlersFinished());
+  await condition(() => pending.size === 0 && resolving.size === 0 && outbox.idle && allHandlersFinished());
   const { from, pages, events } = deal.timeline();
   await closePages(pages);
   return { ...deal.view(), timeline: events, ...(pages.length > 0 && { timelinePages: { from, pages } }) };
