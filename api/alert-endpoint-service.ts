@@ -67,7 +67,7 @@ export class AlertEndpointService {
   async create(input: EndpointInput): Promise<EndpointView & { signingSecret?: string }> {
     const secret = generateSigningSecret();
     const endpoint = newEndpoint(`ep_${randomUUID().replace(/-/g, '').slice(0, 20)}`, input, secret, this.now());
-    const found = endpointProblems(endpoint, input.secret !== undefined);
+    const found = endpointProblems(endpoint, { secret: input.secret !== undefined, routingKey: input.routingKey !== undefined });
     if (found.length > 0) throw problems.validation(found);
     await this.deps.registry.put(endpoint.id, endpoint);
     return { ...endpointView(endpoint, this.now()), ...(endpoint.format === 'standard' && { signingSecret: secret }) };
@@ -87,7 +87,10 @@ export class AlertEndpointService {
     const endpoint = await this.stored(id);
     const secret = generateSigningSecret();
     const changed = patchedEndpoint(endpoint, patch, secret, this.now());
-    const found = endpointProblems(changed, patch.secret !== undefined && patch.secret !== null);
+    const found = endpointProblems(changed, {
+      secret: patch.secret !== undefined && patch.secret !== null,
+      routingKey: patch.routingKey !== undefined,
+    });
     if (found.length > 0) throw problems.validation(found);
     await this.deps.registry.put(id, changed);
     const becameStandard = changed.format === 'standard' && endpoint.format !== 'standard';

@@ -87,10 +87,10 @@ export interface EndpointProblem {
   readonly message: string;
 }
 
-/** The rules across fields: what each format needs and what it does not take. */
+/** The rules across fields: what each format needs and what it does not take (`given`: what the request named). */
 export function endpointProblems(
   endpoint: Pick<AlertEndpoint, 'format' | 'secret' | 'routingKey'>,
-  secretGiven: boolean,
+  given: { readonly secret: boolean; readonly routingKey: boolean },
 ): EndpointProblem[] {
   const list: EndpointProblem[] = [];
   if (endpoint.format === 'pagerduty' && !endpoint.routingKey) {
@@ -99,10 +99,10 @@ export function endpointProblems(
       message: 'a pagerduty endpoint needs routingKey: the integration key of its Events API v2 integration',
     });
   }
-  if (endpoint.format !== 'pagerduty' && endpoint.routingKey) {
+  if (endpoint.format !== 'pagerduty' && (endpoint.routingKey || given.routingKey)) {
     list.push({ path: 'routingKey', message: `routingKey is for pagerduty endpoints; this one is ${endpoint.format}` });
   }
-  if (secretGiven && !SIGNED_CHATS.includes(endpoint.format)) {
+  if (given.secret && !SIGNED_CHATS.includes(endpoint.format)) {
     list.push({
       path: 'secret',
       message:

@@ -86,7 +86,14 @@ describe('alert endpoints', () => {
     const bad = await service.call('PATCH', `/v1/alert-endpoints/${id}`, { body: { format: 'pagerduty' } });
     expectProblem(bad, 422, 'validation_failed');
     expect(errorsOf(bad)).toEqual(['routingKey']);
-    expect((await service.call('GET', `/v1/alert-endpoints/${id}`)).body).toMatchObject({ format: 'standard', enabled: false });
+    const stray = await service.call('PATCH', `/v1/alert-endpoints/${id}`, { body: { routingKey: 'R0UT1NGKEY' } });
+    expectProblem(stray, 422, 'validation_failed');
+    expect(errorsOf(stray)).toEqual(['routingKey']);
+    expect((await service.call('GET', `/v1/alert-endpoints/${id}`)).body).toMatchObject({
+      format: 'standard',
+      enabled: false,
+      routingKeySet: false,
+    });
   });
 
   test('rotate-secret answers a new secret and when the old one stops signing; only standard endpoints rotate', async () => {

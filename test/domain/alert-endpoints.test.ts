@@ -45,7 +45,10 @@ describe('alert endpoints', () => {
   test('what each format needs: pagerduty a routing key, only feishu and dingtalk a bot secret', () => {
     const problems = (body: Record<string, unknown>) => {
       const parsed = input(body);
-      return endpointProblems(newEndpoint('ep_1', parsed, 'whsec_x', NOW), parsed.secret !== undefined).map((p) => p.path);
+      return endpointProblems(newEndpoint('ep_1', parsed, 'whsec_x', NOW), {
+        secret: parsed.secret !== undefined,
+        routingKey: parsed.routingKey !== undefined,
+      }).map((p) => p.path);
     };
     expect(problems({ format: 'pagerduty' })).toEqual(['routingKey']);
     expect(problems({ format: 'pagerduty', routingKey: 'R0UT1NGKEY' })).toEqual([]);
