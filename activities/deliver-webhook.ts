@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AlertPayload } from '../domain';
+import { isRetryable, retryAfterMs } from './formats/http-answer';
 import { signedHeaders } from './webhook-signature';
 
 export interface WebhookTarget {
@@ -14,17 +15,6 @@ export interface WebhookDeps {
   readonly now: () => number;
   /** Kept below the activity's start-to-close timeout. */
   readonly requestTimeoutMs: number;
-}
-
-const RETRYABLE_STATUS = new Set([408, 429]);
-const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
-
-/** A `Retry-After` header in seconds or as an HTTP date, capped at 1 h; null when absent or unreadable. */
-export function retryAfterMs(header: string | null, nowMs: number): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - nowMs;
-  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : null;
 }
 
 /**
@@ -54,7 +44,7 @@ export function createDeliverWebhook(deps: WebhookDeps) {
     await response.body?.cancel().catch(() => undefined);
     if (response.ok) return 'delivered';
     const message = `alert system answered ${response.status} ${response.statusText}`.trim();
-    if (response.status >= 500 || RETRYABLE_STATUS.has(response.status)) {
+    if (isRetryable(response.status)) {
       const delay = retryAfterMs(response.headers.get('retry-after'), deps.now());
       throw ApplicationFailure.create({ type: 'WebhookRetry', message, ...(delay !== null && { nextRetryDelay: delay }) });
     }

@@ -34,7 +34,8 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export { webhookKey, signedHeaders, WebhookSecretError } from './webhook-signature';
-export { createDeliverWebhook, retryAfterMs, type WebhookTarget } from './deliver-webhook';
+export { createDeliverWebhook, type WebhookTarget } from './deliver-webhook';
+export { retryAfterMs } from './formats/http-answer';
 export type { AlertDispatch, AlertDispatchOutcome } from './send-alert';
 export { openDealsPage, type MigratedDeal, type OpenDealsPage } from './migrate-deals';
 export { enqueueDelivery } from './fan-out-alert';

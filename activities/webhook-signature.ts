@@ -21,9 +21,7 @@ export function webhookKey(secret: string): Buffer {
 
 /** Standard Webhooks headers for one attempt: signed afresh, with this attempt's timestamp. */
 export function signedHeaders(key: Buffer, id: string, body: string, nowSeconds: number): Record<string, string> {
-  const timestamp = String(nowSeconds);
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
+  return signedHeadersForKeys([key], id, body, nowSeconds);
 }
 
 /**

@@ -12,11 +12,7 @@ const RETRYABLE_STATUS = new Set([408, 429]);
 /** How much of a tool's answer an error quotes. */
 const EXCERPT_CHARS = 200;
 
-/**
- * A `Retry-After` header in seconds or as an HTTP date, capped at 1 h; null when absent or
- * unreadable. (The same rule as `retryAfterMs` in `deliver-webhook.ts`, which imports the Temporal
- * activity API that these pure formats must not.)
- */
+/** A `Retry-After` header in seconds or as an HTTP date, capped at 1 h; null when absent or unreadable. */
 export function retryAfterMs(header: string | null, nowMs: number): number | null {
   if (!header) return null;
   const seconds = Number(header);
