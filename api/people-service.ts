@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../config';
 import { directorySchema, schemaProblems, type Directory, type Person } from '../domain';
 import type { KeyedRegistryClient } from './keyed-registry-client';
 import { problems } from './problem';
-
-/** Thrown when `PEOPLE_FILE` cannot be read or does not hold a directory; the message names every problem. */
-export class PeopleFileError extends Error {
-  override readonly name = 'PeopleFileError';
-}
 
 /** The people directory (`CONTRACT.md` v2.3): who each subject is, their manager and chat ids. */
 export class PeopleService {
@@ -48,24 +44,26 @@ export class PeopleService {
   }
 }
 
-/** A YAML or JSON map of subject → entry; every problem named with its path. */
+/** A YAML or JSON map of subject → entry; bad configuration (`PEOPLE_FILE`) naming every problem with its path. */
+const fileProblem = (message: string) => new ConfigError([{ variable: 'PEOPLE_FILE', message }]);
+
 export function readPeopleFile(file: string): Directory {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new PeopleFileError(`cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw fileProblem(`cannot read "${file}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   let data: unknown;
   try {
     data = parseYaml(text);
   } catch (error) {
-    throw new PeopleFileError(`"${file}" is not YAML or JSON: ${(error as Error).message}`);
+    throw fileProblem(`"${file}" is not YAML or JSON: ${(error as Error).message}`);
   }
   const parsed = directorySchema.safeParse(data ?? {});
   if (!parsed.success) {
     const list = schemaProblems(parsed.error).map((p) => `  ${p.path || '(root)'}: ${p.message}`);
-    throw new PeopleFileError(`"${file}" is not a people directory:\n${list.join('\n')}`);
+    throw fileProblem(`"${file}" is not a people directory:\n${list.join('\n')}`);
   }
   return parsed.data;
 }

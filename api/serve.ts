@@ -2,12 +2,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type pino from 'pino';
-import { ConfigError, type CallerKey, type ServiceConfig } from '../config';
+import type { CallerKey, ServiceConfig } from '../config';
 import type { AlertEndpoint, Person } from '../domain';
 import { alertIds } from '../workflows/alert-messages';
 import { AlertEndpointService } from './alert-endpoint-service';
 import { KeyedRegistryClient } from './keyed-registry-client';
-import { PeopleFileError, PeopleService } from './people-service';
+import { PeopleService } from './people-service';
 import { createApp } from './app';
 import { Callers } from './callers';
 import { JwksCache } from './jwks-cache';
@@ -100,9 +100,7 @@ export async function serveApi(options: {
       for (const sop of published) logger.info(sop, sop.created ? 'SOP published' : 'SOP already published');
       if (config.alerts.peopleFile) {
         const file = config.alerts.peopleFile;
-        const changed = await people.load(file).catch((error: unknown) => {
-          throw error instanceof PeopleFileError ? new ConfigError([{ variable: 'PEOPLE_FILE', message: error.message }]) : error;
-        });
+        const changed = await people.load(file);
         logger.info({ file, changed }, 'people directory loaded');
       }
       sopsPublished = true;
