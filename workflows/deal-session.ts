@@ -61,7 +61,7 @@ export interface DealHooks {
   readonly onAlert: (event: AlertEvent, facts: DealFact[]) => void;
   readonly onFacts: (facts: DealFact[]) => void;
   /** A stage visit or the deal ended with incidents its alerts may have opened on an on-call tool (`incidentKey`). */
-  readonly onIncidentsEnded?: (keys: string[]) => void;
+  readonly onIncidentsEnded: (keys: string[]) => void;
 }
 
 /**
@@ -301,8 +301,8 @@ export class DealSession {
     this.version++;
     const facts = factsOf(event, this.timelineLength - 1, before, visit, this.sop);
     if (report) this.hooks.onFacts(facts);
-    const ended = this.hooks.onIncidentsEnded ? endedIncidents(before, this.state) : [];
-    if (ended.length > 0) this.hooks.onIncidentsEnded?.(ended);
+    const ended = endedIncidents(before, this.state);
+    if (ended.length > 0) this.hooks.onIncidentsEnded(ended);
     return facts;
   }
 }

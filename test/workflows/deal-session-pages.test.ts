@@ -17,6 +17,7 @@ function session(carried?: { deal: CarriedDeal }) {
   const hooks = {
     onFacts: (batch: DealFact[]) => facts.push(...batch),
     onAlert: (event: { data: { alert: { id: string } } }) => void alerts.push(event.data.alert.id),
+    onIncidentsEnded: () => undefined,
   };
   const deal = carried
     ? DealSession.resume(carried.deal, analyticsSop, hooks)
