@@ -142,13 +142,11 @@ export class AlertEndpointService {
   }
 
   async deliveries(id: string, query: { state?: DeliveryState; pageSize: number; pageToken?: string }): Promise<DeliveryPage> {
-    if (id === DEFAULT_ENDPOINT_ID && this.deps.defaultUrl) throw builtIn();
     await this.stored(id);
     return this.page(id, query);
   }
 
   async redeliver(id: string, deliveryId: string): Promise<{ deliveryId: string; state: DeliveryState }> {
-    if (id === DEFAULT_ENDPOINT_ID && this.deps.defaultUrl) throw builtIn();
     await this.stored(id);
     try {
       return await this.bounded(() =>
