@@ -140,18 +140,7 @@ export function newEndpoint(id: string, input: EndpointInput, signingSecret: str
  */
 export function patchedEndpoint(endpoint: AlertEndpoint, patch: EndpointPatch, signingSecret: string, now: Instant): AlertEndpoint {
   const format = patch.format ?? endpoint.format;
-  const secret =
-    format === 'standard'
-      ? endpoint.format === 'standard'
-        ? endpoint.secret
-        : signingSecret
-      : SIGNED_CHATS.includes(format)
-        ? patch.secret !== undefined
-          ? patch.secret
-          : SIGNED_CHATS.includes(endpoint.format)
-            ? endpoint.secret
-            : null
-        : null;
+  const secret = secretAfter(endpoint, format, patch.secret, signingSecret);
   const keepsRotation = format === 'standard' && endpoint.format === 'standard';
   return {
     ...endpoint,
@@ -168,6 +157,23 @@ export function patchedEndpoint(endpoint: AlertEndpoint, patch: EndpointPatch, s
     routingKey: format === 'pagerduty' ? (patch.routingKey ?? endpoint.routingKey) : null,
     updatedAt: now,
   };
+}
+
+/**
+ * The secret an endpoint has once its format is `format`: a standard endpoint keeps its signing
+ * secret (or gets `signingSecret` on becoming standard); a signed chat takes the patch's secret, or
+ * keeps the one it had as a signed chat; any other format has none.
+ */
+function secretAfter(
+  endpoint: AlertEndpoint,
+  format: FormatName,
+  patched: string | null | undefined,
+  signingSecret: string,
+): string | null {
+  if (format === 'standard') return endpoint.format === 'standard' ? endpoint.secret : signingSecret;
+  if (!SIGNED_CHATS.includes(format)) return null;
+  if (patched !== undefined) return patched;
+  return SIGNED_CHATS.includes(endpoint.format) ? endpoint.secret : null;
 }
 
 /** The endpoint after `rotate-secret`: the new secret signs, the old one too until 24 h from now. */
