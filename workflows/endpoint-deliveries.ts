@@ -180,7 +180,8 @@ export async function endpointDeliveriesWorkflow(input: EndpointDeliveriesInput)
       }));
       inFlight--;
       // A request that got no answer never reached the tool: it does not count against its limit.
-      if (result.status === null) sentAt = sentAt.filter((at, i) => at !== sentNow || i !== sentAt.indexOf(sentNow));
+      const counted = sentAt.lastIndexOf(sentNow);
+      if (result.status === null && counted >= 0) sentAt = [...sentAt.slice(0, counted), ...sentAt.slice(counted + 1)];
       settle(deliveryId, result);
     }
   }
